@@ -1,0 +1,33 @@
+"""Navigation: each role sees the entries it may use, nothing more."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import role_labels
+
+NAV = [
+    # (url name, label, permission needed or None for every signed-in user)
+    ("home", _("首页"), None),
+    ("unit_list", _("单位"), "supervision.view_unit"),
+    ("person_list", _("人员库"), "supervision.view_person"),
+    ("import_home", _("批量导入"), "supervision.add_person"),
+    ("audit_list", _("审计日志"), "supervision.view_auditevent"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = getattr(getattr(request, "resolver_match", None), "url_name", None)
+    items = []
+    for name, label, perm in NAV:
+        if perm is None or user.has_perm(perm) or (name == "unit_list" and _has_any_unit(user)):
+            items.append({"url": reverse(name), "label": label, "active": name == current})
+    return {"nav_items": items, "user_role_labels": role_labels(user)}
+
+
+def _has_any_unit(user) -> bool:
+    from .selectors import units_visible_to
+
+    return units_visible_to(user).exists()

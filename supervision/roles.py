@@ -1,0 +1,79 @@
+"""Role groups and what each may do. Roles are Django groups; the table below is the one place that says
+which model permissions a role carries. Object-level grants (a liaison's own unit) go through guardian."""
+
+from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
+
+
+class Role:
+    ADMIN = "admin"
+    COMMISSION_STAFF = "commission_staff"
+    TEAM_LEADER = "team_leader"
+    TEAM_MEMBER = "team_member"
+    UNIT_LIAISON = "unit_liaison"
+    CASE_OFFICE = "case_office"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _("系统管理员"),
+    Role.COMMISSION_STAFF: _("委机关工作人员"),
+    Role.TEAM_LEADER: _("监督检查组组长"),
+    Role.TEAM_MEMBER: _("监督检查组组员"),
+    Role.UNIT_LIAISON: _("被监督单位联络员"),
+    Role.CASE_OFFICE: _("案件监督管理室"),
+}
+
+ORG_VIEW = ["supervision.view_unit", "supervision.view_person", "supervision.view_conflictdeclaration"]
+ORG_EDIT = [
+    "supervision.add_unit",
+    "supervision.change_unit",
+    "supervision.add_person",
+    "supervision.change_person",
+    "supervision.add_conflictdeclaration",
+    "supervision.delete_conflictdeclaration",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.ADMIN: ORG_VIEW + ORG_EDIT + ["supervision.view_auditevent"],
+    Role.COMMISSION_STAFF: ORG_VIEW
+    + [
+        "supervision.add_person",
+        "supervision.change_person",
+        "supervision.add_conflictdeclaration",
+        "supervision.delete_conflictdeclaration",
+    ],
+    Role.TEAM_LEADER: ["supervision.view_unit", "supervision.view_person"],
+    Role.TEAM_MEMBER: ["supervision.view_unit"],
+    Role.UNIT_LIAISON: [],  # sees its own unit only, through an object permission
+    Role.CASE_OFFICE: ["supervision.view_unit", "supervision.view_person"],
+}
+
+
+def sync_roles() -> None:
+    """Create the role groups and set their permissions to exactly the table above."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        perms = []
+        for name in perm_names:
+            app_label, codename = name.split(".")
+            perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(perms)
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    sync_roles()
+
+
+def user_roles(user) -> set[str]:
+    """The role codes of a user, cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cached = getattr(user, "_role_cache", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=ROLE_PERMISSIONS).values_list("name", flat=True))
+        user._role_cache = cached
+    return cached
+
+
+def role_labels(user) -> list[str]:
+    return [str(ROLE_LABELS[r]) for r in ROLE_PERMISSIONS if r in user_roles(user)]

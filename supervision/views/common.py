@@ -1,0 +1,29 @@
+"""Small helpers the views share."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+
+PAGE_SIZE = 50
+
+
+def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def require_perm(user, perm: str) -> None:
+    """A page the user's roles do not include is a 404, like an object they may not see."""
+    if not user.has_perm(perm):
+        raise Http404
+
+
+def apply_service_errors(form, error: ValidationError) -> None:
+    """Show a service's validation errors on the form; errors for fields the form lacks go on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+__all__ = ["PermissionDenied", "apply_service_errors", "paginate", "require_perm"]
