@@ -26,7 +26,9 @@ def unit_list(user, *, q: str = "", kind: str = "", parent: int | None = None) -
         qs = qs.filter(kind=kind)
     if parent:
         qs = qs.filter(parent_id=parent)
-    return qs.annotate(people_count=Count("people", distinct=True), children_count=Count("children", distinct=True))
+    return qs.annotate(
+        people_count=Count("people", distinct=True), children_count=Count("children", distinct=True)
+    ).order_by("kind", "name", "id")
 
 
 def person_list(user, *, q: str = "", category: str = "", unit: int | None = None) -> QuerySet[Person]:
@@ -39,7 +41,7 @@ def person_list(user, *, q: str = "", category: str = "", unit: int | None = Non
         qs = qs.filter(category=category)
     if unit:
         qs = qs.filter(Q(home_unit_id=unit) | Q(home_unit__parent_id=unit))
-    return qs
+    return qs.order_by("name", "id")
 
 
 def audit_event_list(*, q: str = "", action: str = "", object_type: str = "") -> QuerySet[AuditEvent]:

@@ -21,7 +21,7 @@ REDIS_URL = required("REDIS_URL")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 DEBUG = False
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or [required("ALLOWED_HOSTS")]
+ALLOWED_HOSTS = (env_list("ALLOWED_HOSTS") or [required("ALLOWED_HOSTS")]) + ["localhost", "127.0.0.1"]  # health checks
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
