@@ -30,7 +30,7 @@ system-deps-test:
 	@bash scripts/system-deps.sh test
 
 messages: install
-	@$(PY) manage.py compilemessages -v0 --ignore=.venv
+	@$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=var
 
 run: system-deps install messages
 	$(PY) manage.py migrate --noinput -v0

@@ -3,6 +3,7 @@ variable set by `AuditContextMiddleware`, so services need no request object."""
 
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model
 
@@ -12,8 +13,9 @@ current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 
 def client_ip(request) -> str | None:
-    # Behind the reverse proxy the real address is the first hop it appended; without a proxy, REMOTE_ADDR.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    # Behind a trusted reverse proxy the client is the last address it appended to X-Forwarded-For; without
+    # one, the header is the client's own word and only REMOTE_ADDR counts.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.TRUST_X_FORWARDED_FOR else ""
     ip = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR")
     return ip or None
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -49,7 +50,7 @@ def read_sheet(upload, columns: list[str], required: set[str]) -> list[tuple[int
         raise ImportFileError(_("请上传 .xlsx 格式的 Excel 文件（可先下载模板）"))
     size = getattr(upload, "size", None)
     if size is not None and size > settings.IMPORT_MAX_BYTES:
-        raise ImportFileError(_("文件过大：上限为 %(mb)d MB") % {"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)})
+        raise ImportFileError(_("文件过大：上限为 %(size)s") % {"size": filesizeformat(settings.IMPORT_MAX_BYTES)})
     upload.seek(0)
     if upload.read(4) != b"PK\x03\x04":
         raise ImportFileError(_("文件内容不是有效的 Excel（.xlsx）文件"))
@@ -91,22 +92,24 @@ class UnitResolver:
 
     def __init__(self, units):
         self.by_name: dict[str, list] = {}
-        self.by_path: dict[str, object] = {}
+        self.by_path: dict[str, list] = {}
         for unit in units:
             self.add(unit)
 
     def add(self, unit) -> None:
         self.by_name.setdefault(unit.name, []).append(unit)
         if unit.parent_name:
-            self.by_path[f"{unit.parent_name}/{unit.name}"] = unit
+            self.by_path.setdefault(f"{unit.parent_name}/{unit.name}", []).append(unit)
 
     def find(self, text: str):
         text = text.replace("／", "/").strip()
         if "/" in text:
-            found = self.by_path.get("/".join(p.strip() for p in text.split("/")[-2:]))
-            if found is None:
+            found = self.by_path.get("/".join(p.strip() for p in text.split("/")[-2:]), [])
+            if not found:
                 return None, _("找不到单位“%(unit)s”") % {"unit": text}
-            return found, None
+            if len(found) > 1:
+                return None, _("单位“%(unit)s”不唯一：有多个同名的上级单位，请联系管理员区分单位名称") % {"unit": text}
+            return found[0], None
         candidates = self.by_name.get(text, [])
         if not candidates:
             return None, _("找不到单位“%(unit)s”") % {"unit": text}
@@ -218,11 +221,15 @@ def units_import(*, actor, upload) -> ImportResult:
                        kind=kind, row=number)
         parsed.append((ref, parent_text, record))
     # Parents may be new units of the same sheet: add those first, then resolve every parent.
+    first_row: dict[tuple[str, str], int] = {}
     for ref, _parent_text, _record in parsed:
-        if (ref.parent_name, ref.name) in taken:
+        key = (ref.parent_name, ref.name)
+        if key in first_row:
+            result.errors.append(RowError(ref.row, _("与第%(row)d行重复（同一上级单位下同名）") % {"row": first_row[key]}))
+        elif key in taken:
             result.errors.append(RowError(ref.row, _("单位已存在：%(name)s") % {"name": ref.name}))
         else:
-            taken.add((ref.parent_name, ref.name))
+            first_row[key] = ref.row
             resolver.add(ref)
     failed_rows = {e.row for e in result.errors}
     plan = []
@@ -237,9 +244,9 @@ def units_import(*, actor, upload) -> ImportResult:
                 continue
         parent_kind = parent.kind if parent else None
         if parent_kind not in UNIT_PARENT_KINDS[ref.kind]:
-            allowed = "、".join(str(UnitKind(k).label) for k in UNIT_PARENT_KINDS[ref.kind] if k)
-            result.errors.append(RowError(ref.row, _("%(kind)s的上级单位应为：%(allowed)s")
-                                          % {"kind": UnitKind(ref.kind).label, "allowed": allowed}))
+            allowed = "、".join(str(k.label) for k in UnitKind if k in UNIT_PARENT_KINDS[ref.kind])
+            message = _("%(kind)s的上级单位应为：%(allowed)s") if allowed else _("%(kind)s不能有上级单位")
+            result.errors.append(RowError(ref.row, message % {"kind": UnitKind(ref.kind).label, "allowed": allowed}))
             continue
         plan.append((ref, parent, record))
     result.errors.sort(key=lambda e: e.row)

@@ -26,7 +26,8 @@ def unit_validate(unit: Unit) -> None:
     parent_kinds = UNIT_PARENT_KINDS[unit.kind]
     parent_kind = unit.parent.kind if unit.parent_id else None
     if parent_kind not in parent_kinds:
-        allowed = "、".join(str(UnitKind(k).label) for k in parent_kinds if k) or _("无")
+        # In declaration order: iterating the set would order the kinds differently from one process to the next.
+        allowed = "、".join(str(k.label) for k in UnitKind if k in parent_kinds) or _("无")
         if unit.parent_id:
             raise ValidationError(
                 {"parent": _("%(kind)s不能设在%(parent_kind)s之下；上级单位应为：%(allowed)s")
@@ -40,6 +41,13 @@ def unit_validate(unit: Unit) -> None:
             raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位")})
         seen.add(ancestor.pk)
         ancestor = ancestor.parent
+    if unit.pk:  # a change of kind must still fit the units already under it
+        misplaced = unit.children.exclude(kind__in=[k for k, kinds in UNIT_PARENT_KINDS.items() if unit.kind in kinds])
+        child = misplaced.first()
+        if child is not None:
+            raise ValidationError({"kind": _("下级单位%(child)s（%(child_kind)s）不能设在%(kind)s之下，请先调整下级单位")
+                                   % {"child": child.name, "child_kind": UnitKind(child.kind).label,
+                                      "kind": UnitKind(unit.kind).label}})
     if unit.covered_by_id and unit.covered_by.kind != UnitKind.DISPATCHED_GROUP:
         raise ValidationError({"covered_by": _("对口监督单位只能是派驻纪检监察组")})
     unit.full_clean(validate_unique=True)

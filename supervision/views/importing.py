@@ -45,7 +45,7 @@ def import_template_download(request, kind):
 @require_http_methods(["GET", "POST"])
 def import_upload(request, kind):
     service = _kind_or_404(request, kind)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     result = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -58,4 +58,4 @@ def import_upload(request, kind):
                 return redirect("unit_list" if kind == "units" else "person_list")
     return render(request, "supervision/import_upload.html", {
         "form": form, "kind": kind, "title": TITLES[kind], "result": result,
-    }, status=400 if result is not None and not result.ok else 200)
+    }, status=400 if form.errors or (result is not None and not result.ok) else 200)

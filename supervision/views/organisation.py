@@ -42,6 +42,7 @@ def units(request):
     return render(request, "supervision/unit_list.html", {
         "page": page, "q": q, "kind": kind, "kinds": UnitKind.choices,
         "can_add": request.user.has_perm("supervision.add_unit"),
+        "can_view_people": request.user.has_perm("supervision.view_person"),
     })
 
 
@@ -52,6 +53,9 @@ def unit_detail(request, pk):
     people = people_visible_to(request.user).filter(home_unit=unit).order_by("name")
     return render(request, "supervision/unit_detail.html", {
         "unit": unit,
+        "parent_visible": unit.parent_id is not None and (
+            request.user.has_perm("supervision.view_unit")
+            or units_visible_to(request.user).filter(pk=unit.parent_id).exists()),
         "children": children,
         "people": people[:50],
         "people_total": people.count() if request.user.has_perm("supervision.view_person") else 0,
@@ -86,6 +90,7 @@ def unit_new(request):
 @require_http_methods(["GET", "POST"])
 def unit_edit(request, pk):
     unit = unit_for_user(request.user, pk, "change")
+    title = _("编辑单位：%(name)s") % {"name": unit.name}
     form = UnitForm(request.POST or None, instance=unit, units=units_visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,7 +101,7 @@ def unit_edit(request, pk):
             messages.success(request, _("已保存"))
             return redirect("unit_detail", pk=unit.pk)
     return render(request, "supervision/form.html", {
-        "form": form, "title": _("编辑单位：%(name)s") % {"name": unit.name}, "cancel_url": unit_url(unit),
+        "form": form, "title": title, "cancel_url": unit_url(unit),
     })
 
 
@@ -156,6 +161,7 @@ def person_new(request):
 @require_http_methods(["GET", "POST"])
 def person_edit(request, pk):
     person = person_for_user(request.user, pk, "change")
+    title = _("编辑人员：%(name)s") % {"name": person.name}
     form = PersonForm(request.POST or None, instance=person, units=units_visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -166,7 +172,7 @@ def person_edit(request, pk):
             messages.success(request, _("已保存"))
             return redirect("person_detail", pk=person.pk)
     return render(request, "supervision/form.html", {
-        "form": form, "title": _("编辑人员：%(name)s") % {"name": person.name},
+        "form": form, "title": title,
         "cancel_url": reverse("person_detail", args=[person.pk]),
     })
 

@@ -36,7 +36,7 @@ def test_demo_has_the_seed_organisation(demo):
 
 def test_every_demo_account_logs_in(demo, client):
     assert len(ACCOUNTS) >= 8
-    for username, roles, *_rest in ACCOUNTS:
+    for username, *_rest in ACCOUNTS:
         response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
         assert client.get(reverse("home")).status_code == 200, username
