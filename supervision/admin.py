@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from .models import AuditEvent, ConflictDeclaration, Person, Unit
@@ -14,8 +15,8 @@ from .services.organisation import (
     unit_update,
 )
 
-admin.site.site_header = "巡回驻点监督 · 系统管理"
-admin.site.site_title = "巡回驻点监督"
+admin.site.site_header = _("巡回驻点监督 · 系统管理")
+admin.site.site_title = _("巡回驻点监督")
 
 
 class ServiceAdminMixin:

@@ -4,7 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from .models import ConflictDeclaration, Person, Unit, UnitKind
 
 
-class UnitForm(forms.ModelForm):
+class StackedLabels:
+    """Labels sit above their fields on every screen width, so they need no trailing colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class UnitForm(StackedLabels, forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["name", "kind", "parent", "covered_by", "code", "address", "phone", "is_active"]
@@ -23,7 +31,7 @@ class UnitForm(forms.ModelForm):
         pass
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(StackedLabels, forms.ModelForm):
     class Meta:
         model = Person
         fields = ["name", "category", "home_unit", "post", "phone", "note", "is_active"]
@@ -39,7 +47,7 @@ class PersonForm(forms.ModelForm):
         pass
 
 
-class ConflictForm(forms.ModelForm):
+class ConflictForm(StackedLabels, forms.ModelForm):
     class Meta:
         model = ConflictDeclaration
         fields = ["unit", "reason", "detail"]
@@ -54,7 +62,7 @@ class ConflictForm(forms.ModelForm):
         pass
 
 
-class ImportForm(forms.Form):
+class ImportForm(StackedLabels, forms.Form):
     file = forms.FileField(
         label=_("Excel 文件"),
         help_text=_("仅限 .xlsx，最大 20 MB"),

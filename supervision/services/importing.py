@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -79,6 +80,21 @@ def read_sheet(upload, columns: list[str], required: set[str]) -> list[tuple[int
         workbook.close()
 
 
+def choice_lookup(choices) -> dict[str, str]:
+    """Label -> value for a coded column. A sheet is data: its labels are accepted in every interface
+    language, so a template downloaded in English imports while Chinese is selected, and the other way round."""
+    lookup: dict[str, str] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in choices.choices:
+                lookup.setdefault(str(label), value)
+    return lookup
+
+
+def _allowed(choices) -> str:
+    return "、".join(str(label) for _value, label in choices.choices)
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -137,7 +153,7 @@ def _existing_unit_refs() -> list[_UnitRef]:
 def people_import(*, actor, upload) -> ImportResult:
     rows = read_sheet(upload, PEOPLE_COLUMNS, PEOPLE_REQUIRED)
     result = ImportResult(rows=len(rows))
-    categories = {str(label): value for value, label in PersonCategory.choices}
+    categories = choice_lookup(PersonCategory)
     resolver = UnitResolver(_existing_unit_refs())
     existing = set(Person.objects.values_list("home_unit_id", "name"))
     seen: dict[tuple[int, str], int] = {}
@@ -155,7 +171,7 @@ def people_import(*, actor, upload) -> ImportResult:
             problems.append(_("缺少人员类别"))
         elif category is None:
             problems.append(_("人员类别“%(value)s”不正确，应为：%(allowed)s")
-                            % {"value": category_text, "allowed": "、".join(categories)})
+                            % {"value": category_text, "allowed": _allowed(PersonCategory)})
         unit = None
         if not unit_text:
             problems.append(_("缺少所在单位"))
@@ -192,7 +208,7 @@ def people_import(*, actor, upload) -> ImportResult:
 def units_import(*, actor, upload) -> ImportResult:
     rows = read_sheet(upload, UNIT_COLUMNS, UNIT_REQUIRED)
     result = ImportResult(rows=len(rows))
-    kinds = {str(label): value for value, label in UnitKind.choices}
+    kinds = choice_lookup(UnitKind)
     existing = _existing_unit_refs()
     resolver = UnitResolver(existing)
     codes = set(Unit.objects.exclude(code="").values_list("code", flat=True))
@@ -208,7 +224,7 @@ def units_import(*, actor, upload) -> ImportResult:
         kind = kinds.get(kind_text)
         if kind is None:
             problems.append(_("单位类型“%(value)s”不正确，应为：%(allowed)s")
-                            % {"value": kind_text, "allowed": "、".join(kinds)} if kind_text else _("缺少单位类型"))
+                            % {"value": kind_text, "allowed": _allowed(UnitKind)} if kind_text else _("缺少单位类型"))
         if code and code in codes:
             problems.append(_("代码“%(code)s”已被使用") % {"code": code})
         elif code:

@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from ..forms import ImportForm
@@ -54,7 +53,8 @@ def import_upload(request, kind):
             form.add_error("file", str(error))
         else:
             if result.ok:
-                messages.success(request, _("导入成功：共 %(n)d 条") % {"n": result.created})
+                messages.success(request, ngettext("导入成功：共 %(n)d 条", "导入成功：共 %(n)d 条", result.created)
+                                 % {"n": result.created})
                 return redirect("unit_list" if kind == "units" else "person_list")
     return render(request, "supervision/import_upload.html", {
         "form": form, "kind": kind, "title": TITLES[kind], "result": result,

@@ -548,3 +548,18 @@ def test_twenty_thousand_people_import(staff, org):
     last = Person.objects.get(name="导入人员19999")
     assert (last.home_unit.name, last.category, last.phone) == ("大镇4", PersonCategory.FINANCE, "13900019999")
     assert AuditEvent.objects.get(action="person.import").changes["created"]["after"] == "20000"
+
+
+def test_labels_are_accepted_in_either_interface_language(staff, org):
+    from django.utils import translation
+
+    from supervision.services.importing import choice_lookup
+
+    with translation.override("zh-hans"):
+        lookup = choice_lookup(PersonCategory)
+    assert lookup["村纪检委员"] == PersonCategory.VILLAGE_MEMBER
+    assert lookup["Village discipline member"] == PersonCategory.VILLAGE_MEMBER
+    rows = [["张三", "Village discipline member", "金牛镇", "", "", ""]]
+    response = post(staff, PEOPLE_URL, upload(rows))
+    assert response.status_code == 302
+    assert Person.objects.get(name="张三").category == PersonCategory.VILLAGE_MEMBER
