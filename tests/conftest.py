@@ -51,3 +51,18 @@ def client_for(client, users):
         return client
 
     return login
+
+
+@pytest.fixture
+def within_budget(django_assert_max_num_queries):
+    """GET a page and assert it costs at most `budget` queries (after one warm-up request, as in a running
+    server whose process-wide caches, such as content types, are filled)."""
+
+    def check(client, url, budget, params=None):
+        client.get(url, params)
+        with django_assert_max_num_queries(budget):
+            response = client.get(url, params)
+        assert response.status_code == 200
+        return response
+
+    return check

@@ -296,34 +296,26 @@ def test_pagination(client_for, org):
 
 # --- query budgets -----------------------------------------------------------------------------------------------
 
-def _within_budget(assert_max, client, url, budget):
-    client.get(url)  # warm the process-wide caches (content types), as in a running server
-    with assert_max(budget):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response
-
-
 @pytest.mark.parametrize("role", ["admin", "leader"])
-def test_person_list_query_budget(client_for, org, django_assert_max_num_queries, role):
+def test_person_list_query_budget(client_for, org, within_budget, role):
     client = client_for(role)
     for batch in (5, 40):
         for _ in range(batch):
             person = PersonFactory(home_unit=VillageFactory(parent=org["town"]))
         person.user = get_user_model().objects.create(username=f"acct{batch}")  # rows with a login account
         person.save()
-        response = _within_budget(django_assert_max_num_queries, client, reverse("person_list"), 8)
+        response = within_budget(client, reverse("person_list"), 8)
     assert len(response.context["page"].object_list) == 50
 
 
 @pytest.mark.parametrize(("role", "budget"), [("admin", 9), ("commission", 9), ("leader", 9)])
-def test_person_detail_query_budget(client_for, villager, org, users, django_assert_max_num_queries, role, budget):
+def test_person_detail_query_budget(client_for, villager, org, users, within_budget, role, budget):
     client = client_for(role)
     url = reverse("person_detail", args=[villager.pk])
     for batch in (5, 40):
         for _ in range(batch):
             ConflictFactory(person=villager, unit=VillageFactory(parent=org["town"]), declared_by=users["commission"])
-        _within_budget(django_assert_max_num_queries, client, url, budget)
+        within_budget(client, url, budget)
 
 
 # --- the API, scoped like the pages ------------------------------------------------------------------------------

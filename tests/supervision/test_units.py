@@ -273,34 +273,26 @@ def test_pagination(client_for, org):
 
 # --- query budgets -----------------------------------------------------------------------------------------------
 
-def _within_budget(assert_max, client, url, budget):
-    client.get(url)  # warm the process-wide caches (content types), as in a running server
-    with assert_max(budget):
-        response = client.get(url)
-    assert response.status_code == 200
-    return response
-
-
 @pytest.mark.parametrize(("role", "budget"), [("admin", 8), ("leader", 8), ("liaison", 10)])
-def test_unit_list_query_budget(client_for, org, django_assert_max_num_queries, role, budget):
+def test_unit_list_query_budget(client_for, org, within_budget, role, budget):
     client = client_for(role)
     url = reverse("unit_list")
     for batch in (5, 40):
         for _ in range(batch):
             PersonFactory(home_unit=VillageFactory(parent=org["town"]))
-        _within_budget(django_assert_max_num_queries, client, url, budget)
+        within_budget(client, url, budget)
 
 
 @pytest.mark.parametrize(("role", "unit", "budget"), [("admin", "town", 11), ("leader", "town", 13),
                                                       ("member", "town", 11), ("liaison", "village", 15)])
-def test_unit_detail_query_budget(client_for, org, django_assert_max_num_queries, role, unit, budget):
+def test_unit_detail_query_budget(client_for, org, within_budget, role, unit, budget):
     client = client_for(role)
     url = reverse("unit_detail", args=[org[unit].pk])
     for batch in (5, 40):
         for _ in range(batch):
             PersonFactory(home_unit=org[unit])
             VillageFactory(parent=org["town"])
-        response = _within_budget(django_assert_max_num_queries, client, url, budget)
+        response = within_budget(client, url, budget)
     if unit == "town":
         assert len(response.context["children"]) == 47
 
