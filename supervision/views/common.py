@@ -1,6 +1,6 @@
 """Small helpers the views share."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 
@@ -26,4 +26,7 @@ def apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-__all__ = ["PermissionDenied", "apply_service_errors", "paginate", "require_perm"]
+
+def posted(request):
+    """The submitted data on POST (even when empty, so required fields report), None otherwise."""
+    return request.POST if request.method == "POST" else None

@@ -21,7 +21,7 @@ from ..services.organisation import (
     unit_create,
     unit_update,
 )
-from .common import apply_service_errors, paginate, require_perm
+from .common import apply_service_errors, paginate, posted, require_perm
 
 
 def _int_or_none(value):
@@ -72,7 +72,7 @@ def unit_new(request):
     parent_id = _int_or_none(request.GET.get("parent"))
     if parent_id:
         initial["parent"] = parent_id
-    form = UnitForm(request.POST or None, initial=initial, units=units_visible_to(request.user))
+    form = UnitForm(posted(request), initial=initial, units=units_visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "is_active"}
         try:
@@ -91,7 +91,7 @@ def unit_new(request):
 def unit_edit(request, pk):
     unit = unit_for_user(request.user, pk, "change")
     title = _("编辑单位：%(name)s") % {"name": unit.name}
-    form = UnitForm(request.POST or None, instance=unit, units=units_visible_to(request.user))
+    form = UnitForm(posted(request), instance=unit, units=units_visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             unit_update(actor=request.user, unit=unit, **form.cleaned_data)
@@ -143,7 +143,7 @@ def person_new(request):
     unit_id = _int_or_none(request.GET.get("unit"))
     if unit_id:
         initial["home_unit"] = unit_id
-    form = PersonForm(request.POST or None, initial=initial, units=units_visible_to(request.user))
+    form = PersonForm(posted(request), initial=initial, units=units_visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "is_active"}
         try:
@@ -162,7 +162,7 @@ def person_new(request):
 def person_edit(request, pk):
     person = person_for_user(request.user, pk, "change")
     title = _("编辑人员：%(name)s") % {"name": person.name}
-    form = PersonForm(request.POST or None, instance=person, units=units_visible_to(request.user))
+    form = PersonForm(posted(request), instance=person, units=units_visible_to(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             person_update(actor=request.user, person=person, **form.cleaned_data)
