@@ -6,8 +6,9 @@ mode=${1:-run}
 # compiles the translations.
 packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext)
 if [ "$mode" = test ]; then
-  # chromium drives the browser tests; poppler-utils turns PDFs into text and pictures for checks.
-  packages+=(chromium poppler-utils)
+  # chromium drives the browser tests; poppler-utils turns PDFs into text and pictures for checks;
+  # zbar-tools decodes the QR codes printed on notices.
+  packages+=(chromium poppler-utils zbar-tools)
 fi
 command -v dpkg-query >/dev/null || { echo "system-deps: not a Debian system; install by hand: ${packages[*]}" >&2; exit 0; }
 missing=()

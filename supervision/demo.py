@@ -39,8 +39,8 @@ GIVEN = ["建国", "卫东", "海燕", "志强", "丽华", "国平", "晓明", "
 ACCOUNTS = [
     ("admin", [Role.ADMIN], "系统管理员", COMMISSION, PersonCategory.OTHER, "信息技术室"),
     ("commission", [Role.COMMISSION_STAFF], "吴开生", COMMISSION, PersonCategory.DISCIPLINE_CADRE, "党风政风监督室主任"),
-    ("leader", [Role.TEAM_LEADER], "但建华", "茗山乡", PersonCategory.DISCIPLINE_CADRE, "乡纪委副书记"),
-    ("member", [Role.TEAM_MEMBER], "柯国强", "金牛镇", PersonCategory.FINANCE, "财经所会计"),
+    ("leader", [Role.TEAM_LEADER], "但建华", "大箕铺镇", PersonCategory.DISCIPLINE_CADRE, "镇纪委副书记"),
+    ("member", [Role.TEAM_MEMBER], "柯国强", "大箕铺镇", PersonCategory.FINANCE, "财经所会计"),
     ("liaison1", [Role.UNIT_LIAISON], "白雪梅", "大箕铺镇/水南湾村", PersonCategory.UNIT_STAFF, "村委会文书"),
     ("liaison2", [Role.UNIT_LIAISON], "范先平", "金牛镇/袁铺村", PersonCategory.UNIT_STAFF, "村委会报账员"),
     ("caseoffice", [Role.CASE_OFFICE], "姚文婷", COMMISSION, PersonCategory.DISCIPLINE_CADRE, "案件监督管理室主任"),
@@ -73,15 +73,18 @@ class DemoLoader:
         return _name(self.counter)
 
     def run(self) -> dict:
-        commission = self.unit(COMMISSION, UnitKind.COMMISSION, phone="0714-8722222")
-        group = self.unit(GROUP, UnitKind.DISPATCHED_GROUP, commission)
+        commission = self.unit(COMMISSION, UnitKind.COMMISSION, phone="0714-8722222",
+                               organ_name="中共大冶市纪律检查委员会\n大冶市监察委员会", doc_prefix="大纪")
+        group = self.unit(GROUP, UnitKind.DISPATCHED_GROUP, commission,
+                          organ_name="大冶市纪委监委第七纪检监察组", doc_prefix="大纪七组")
         self.unit("第三纪检监察组", UnitKind.DISPATCHED_GROUP, commission)
         for dept in DEPARTMENTS:
             unit = self.unit(dept, UnitKind.DEPARTMENT)
             if dept in GROUP_COVERS and unit.covered_by_id != group.pk:
                 Unit.objects.filter(pk=unit.pk).update(covered_by=group)
         for township, (kind, villages) in TOWNSHIPS.items():
-            town = self.unit(township, kind)
+            town = self.unit(township, kind, organ_name=f"中共{township}纪律检查委员会",
+                             doc_prefix=township[:2] + "纪")
             for village in villages:
                 self.unit(village, UnitKind.COMMUNITY if village.endswith("社区") else UnitKind.VILLAGE, town)
         # The cadre pool: per township 2 discipline cadres, 1 finance, 1 civil affairs; 1 discipline member
@@ -95,11 +98,21 @@ class DemoLoader:
             for village in villages:
                 self.person(self.next_name(), PersonCategory.VILLAGE_MEMBER, self.units[f"{township}/{village}"],
                             "村纪检委员")
+        # 大箕铺镇 runs the demo batch (26 villages in 7 rounds): it needs a deeper bench of its own.
+        town = self.units["大箕铺镇"]
+        for post in ("纪委委员", "纪检干部", "纪检干部"):
+            self.person(self.next_name(), PersonCategory.DISCIPLINE_CADRE, town, post)
+        for _i in range(3):
+            self.person(self.next_name(), PersonCategory.FINANCE, town, "财经所工作人员")
+            self.person(self.next_name(), PersonCategory.CIVIL_AFFAIRS, town, "民政所工作人员")
         self.person(self.next_name(), PersonCategory.DISCIPLINE_CADRE, group, "组长")
         self.person(self.next_name(), PersonCategory.DISCIPLINE_CADRE, group, "副组长")
         for dept in DEPARTMENTS:
             self.person(self.next_name(), PersonCategory.UNIT_STAFF, self.units[dept], "纪检员")
         accounts = self.accounts()
+        from rounds.demo import load_rounds_demo
+
+        load_rounds_demo(self.units)
         return {"units": Unit.objects.count(), "people": Person.objects.count(), "accounts": accounts}
 
     def accounts(self) -> list[tuple[str, str]]:

@@ -15,7 +15,8 @@ class StackedLabels:
 class UnitForm(StackedLabels, forms.ModelForm):
     class Meta:
         model = Unit
-        fields = ["name", "kind", "parent", "covered_by", "code", "address", "phone", "is_active"]
+        fields = ["name", "kind", "parent", "covered_by", "code", "organ_name", "doc_prefix", "address", "phone",
+                  "is_active"]
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

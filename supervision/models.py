@@ -46,6 +46,10 @@ class Unit(models.Model):
         limit_choices_to={"kind": UnitKind.DISPATCHED_GROUP},
     )
     code = models.CharField(_("代码"), max_length=40, blank=True)
+    # As an issuing organ (发文机关): the red name at the top of its letters and the short prefix of its
+    # document numbers (机关代字, e.g. 大纪 in 大纪交〔2026〕12号).
+    organ_name = models.CharField(_("发文机关名称"), max_length=100, blank=True)
+    doc_prefix = models.CharField(_("机关代字"), max_length=10, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     is_active = models.BooleanField(_("在用"), default=True)
@@ -199,3 +203,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class DocumentNumber(models.Model):
+    """The last number issued per organ, document kind and year: numbers are issued without gaps."""
+
+    organ = models.ForeignKey(Unit, verbose_name=_("发文机关"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("文种"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已发至"), default=0)
+
+    class Meta:
+        verbose_name = _("发文编号")
+        verbose_name_plural = _("发文编号")
+        constraints = [models.UniqueConstraint(fields=["organ", "kind", "year"], name="docnumber_unique_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.organ} {self.kind} {self.year}: {self.last}"

@@ -33,9 +33,30 @@ ORG_EDIT = [
     "supervision.delete_conflictdeclaration",
 ]
 
+ROUNDS_VIEW = ["rounds.view_batch", "rounds.view_station", "rounds.view_teamformula"]
+ROUNDS_PLAN = [
+    "rounds.add_batch",
+    "rounds.change_batch",
+    "rounds.plan_batch",
+    "rounds.change_station",
+    "rounds.view_trainingsession",
+    "rounds.add_trainingsession",
+    "rounds.change_trainingsession",
+    "rounds.view_complaint",
+]
+FORMULA_EDIT = [
+    "rounds.add_teamformula",
+    "rounds.change_teamformula",
+    "rounds.add_formulaslot",
+    "rounds.change_formulaslot",
+    "rounds.delete_formulaslot",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMIN: ORG_VIEW + ORG_EDIT + ["supervision.view_auditevent"],
+    Role.ADMIN: ORG_VIEW + ORG_EDIT + ROUNDS_VIEW + FORMULA_EDIT + ["supervision.view_auditevent"],
     Role.COMMISSION_STAFF: ORG_VIEW
+    + ROUNDS_VIEW
+    + ROUNDS_PLAN
     + [
         "supervision.add_person",
         "supervision.change_person",
@@ -60,7 +81,13 @@ def sync_roles() -> None:
         group.permissions.set(perms)
 
 
-def sync_roles_after_migrate(sender, **kwargs) -> None:
+def sync_roles_after_migrate(sender, using="default", **kwargs) -> None:
+    # Roles name permissions of later apps, whose own post_migrate has not run yet: create them all first.
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
     sync_roles()
 
 

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from ..audit import audit_record, diff
 from ..models import UNIT_PARENT_KINDS, ConflictDeclaration, Person, Unit, UnitKind
 
-UNIT_FIELDS = ("name", "kind", "parent", "covered_by", "code", "address", "phone", "is_active")
+UNIT_FIELDS = ("name", "kind", "parent", "covered_by", "code", "organ_name", "doc_prefix", "address", "phone",
+               "is_active")
 PERSON_FIELDS = ("name", "category", "home_unit", "post", "phone", "is_active", "note")
 
 
@@ -55,9 +56,9 @@ def unit_validate(unit: Unit) -> None:
 
 @transaction.atomic
 def unit_create(*, actor, name: str, kind: str, parent: Unit | None = None, covered_by: Unit | None = None,
-                code: str = "", address: str = "", phone: str = "") -> Unit:
+                code: str = "", organ_name: str = "", doc_prefix: str = "", address: str = "", phone: str = "") -> Unit:
     unit = Unit(name=name.strip(), kind=kind, parent=parent, covered_by=covered_by, code=code.strip(),
-                address=address, phone=phone)
+                organ_name=organ_name.strip(), doc_prefix=doc_prefix.strip(), address=address, phone=phone)
     unit_validate(unit)
     unit.save()
     audit_record(actor=actor, action="unit.create", obj=unit, changes=diff({}, _snapshot(unit, UNIT_FIELDS)))

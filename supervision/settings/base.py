@@ -173,3 +173,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Public complaint pages: at most this many submissions per sender address in the window.
+PUBLIC_COMPLAINT_LIMIT = int(os.environ.get("PUBLIC_COMPLAINT_LIMIT", "5"))
+PUBLIC_COMPLAINT_WINDOW_SECONDS = int(os.environ.get("PUBLIC_COMPLAINT_WINDOW_SECONDS", "3600"))
+# The address printed in QR codes of notices: the public host villagers reach (default: this request's host).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")

@@ -55,7 +55,7 @@ def test_duplicate_person_is_refused_with_a_chinese_message(demo, live_server, p
     page.goto(f"{live_server.url}/people/new/")
     page.fill("#id_name", "但建华")
     page.select_option("#id_category", label="纪检干部")
-    page.select_option("#id_home_unit", label="茗山乡")
+    page.select_option("#id_home_unit", label="大箕铺镇")
     page.click("button:has-text('保存')")
     assert "同一单位下已有同名人员" in page.locator(".errorlist").first.inner_text()
     assert page.input_value("#id_name") == "但建华"  # nothing the user typed is lost
