@@ -6,6 +6,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import routers, serializers, viewsets
 
+from rounds import api as rounds_api
+
 from .models import Person, Unit
 from .selectors import people_visible_to, units_visible_to
 
@@ -66,6 +68,7 @@ router.register("people", PersonViewSet, basename="api-person")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     *router.urls,
+    *rounds_api.urlpatterns,
 ]
 for pattern in urlpatterns:
     pattern.callback = login_not_required(pattern.callback)

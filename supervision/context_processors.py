@@ -8,6 +8,8 @@ from .roles import role_labels
 NAV = [
     # (url name, label, permission needed or None for every signed-in user)
     ("home", _("首页"), None),
+    ("batch_list", _("批次编排"), "rounds.view_batch"),
+    ("station_list", _("驻点"), "stations"),
     ("unit_list", _("单位"), "supervision.view_unit"),
     ("person_list", _("人员库"), "supervision.view_person"),
     ("import_home", _("批量导入"), "supervision.add_person"),
@@ -22,7 +24,11 @@ def navigation(request):
     current = getattr(getattr(request, "resolver_match", None), "url_name", None)
     items = []
     for name, label, perm in NAV:
-        if perm is None or user.has_perm(perm) or (name == "unit_list" and _has_any_unit(user)):
+        if perm == "stations":
+            visible = _has_any_station(user)
+        else:
+            visible = perm is None or user.has_perm(perm) or (name == "unit_list" and _has_any_unit(user))
+        if visible:
             items.append({"url": reverse(name), "label": label, "active": name == current})
     return {"nav_items": items, "user_role_labels": role_labels(user)}
 
@@ -31,3 +37,9 @@ def _has_any_unit(user) -> bool:
     from .selectors import units_visible_to
 
     return units_visible_to(user).exists()
+
+
+def _has_any_station(user) -> bool:
+    from rounds.selectors import stations_visible_to
+
+    return user.has_perm("rounds.view_station") or stations_visible_to(user).exists()

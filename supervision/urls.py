@@ -30,6 +30,7 @@ urlpatterns = [
     path("import/<str:kind>/template.xlsx", importing.import_template_download, name="import_template"),
     path("import/<str:kind>/", importing.import_upload, name="import_upload"),
     path("audit/", audit.audit_events, name="audit_list"),
+    path("", include("rounds.urls")),
     # API and admin
     path("api/", include("supervision.api")),
     path("admin/", admin.site.urls),

@@ -109,8 +109,8 @@ def test_no_role_account_sees_no_organisation_data(client, users, org):
 
 
 @pytest.mark.parametrize(("role", "expected"), [
-    ("admin", {"单位", "人员库", "批量导入", "审计日志"}),
-    ("commission", {"单位", "人员库", "批量导入"}),
+    ("admin", {"批次编排", "驻点", "单位", "人员库", "批量导入", "审计日志"}),
+    ("commission", {"批次编排", "驻点", "单位", "人员库", "批量导入"}),
     ("leader", {"单位", "人员库"}),
     ("member", {"单位"}),
     ("liaison", {"单位"}),

@@ -1,0 +1,3 @@
+"""Views of rounds: notice. Each module owns its urlpatterns; rounds/urls.py joins them."""
+
+urlpatterns = []
