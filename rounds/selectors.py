@@ -21,6 +21,14 @@ def stations_visible_to(user) -> QuerySet[Station]:
             .exclude(state=StationState.PROPOSED))
 
 
+def user_has_stations(user) -> bool:
+    """One query: does the user hold a station permission of their own (as a team member)?"""
+    from guardian.models import UserObjectPermission
+
+    return UserObjectPermission.objects.filter(
+        user=user, permission__codename="view_station", permission__content_type__app_label="rounds").exists()
+
+
 def batch_list(user) -> QuerySet[Batch]:
     return (batches_visible_to(user).select_related("organiser", "formula")
             .annotate(round_count=Count("rounds", distinct=True), target_count=Count("targets", distinct=True))

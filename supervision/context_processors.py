@@ -40,6 +40,6 @@ def _has_any_unit(user) -> bool:
 
 
 def _has_any_station(user) -> bool:
-    from rounds.selectors import stations_visible_to
+    from rounds.selectors import user_has_stations
 
-    return user.has_perm("rounds.view_station") or stations_visible_to(user).exists()
+    return user.has_perm("rounds.view_station") or user_has_stations(user)

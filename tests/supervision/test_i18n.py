@@ -159,7 +159,7 @@ def test_navigation_is_english_for_a_signed_in_user(db, client, users):
     with translation.override(request_language):  # the labels are lazy: read them in the request's language
         labels = [str(item["label"]) for item in response.context["nav_items"]]
         roles = [str(label) for label in response.context["user_role_labels"]]
-    assert labels == ["Home", "Units", "Cadre pool", "Bulk import", "Audit log"]
+    assert labels == ["Home", "Batch planning", "Stations", "Units", "Cadre pool", "Bulk import", "Audit log"]
     assert roles == ["System administrator"]
     page = response.content.decode()
     for label in labels:

@@ -273,7 +273,7 @@ def test_pagination(client_for, org):
 
 # --- query budgets -----------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("role", "budget"), [("admin", 8), ("leader", 8), ("liaison", 10)])
+@pytest.mark.parametrize(("role", "budget"), [("admin", 8), ("leader", 9), ("liaison", 11)])
 def test_unit_list_query_budget(client_for, org, within_budget, role, budget):
     client = client_for(role)
     url = reverse("unit_list")
@@ -283,8 +283,8 @@ def test_unit_list_query_budget(client_for, org, within_budget, role, budget):
         within_budget(client, url, budget)
 
 
-@pytest.mark.parametrize(("role", "unit", "budget"), [("admin", "town", 11), ("leader", "town", 13),
-                                                      ("member", "town", 11), ("liaison", "village", 15)])
+@pytest.mark.parametrize(("role", "unit", "budget"), [("admin", "town", 11), ("leader", "town", 14),
+                                                      ("member", "town", 12), ("liaison", "village", 16)])
 def test_unit_detail_query_budget(client_for, org, within_budget, role, unit, budget):
     client = client_for(role)
     url = reverse("unit_detail", args=[org[unit].pk])
