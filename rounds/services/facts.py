@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from django.db.models import Q
+
 from supervision.models import ConflictDeclaration, Person, Unit
 
 from ..models import Batch, FormulaSlot, Station, StationMember, StationState
@@ -42,19 +44,18 @@ def target_facts(unit: Unit) -> TargetFacts:
     return TargetFacts(id=unit.pk, name=unit.name)
 
 
-def bookings_for(person_ids, *, exclude_batch: Batch | None = None, exclude_station: Station | None = None,
-                 exclude_member_id: int | None = None) -> dict[int, list[Booking]]:
-    """Where these people are stationed already. Other batches count once confirmed (proposals are tentative);
-    the batch being planned is excluded when it is replanned as a whole."""
+def bookings_for(person_ids, *, batch: Batch, exclude_station: Station | None = None,
+                 whole_batch: bool = False) -> dict[int, list[Booking]]:
+    """Where these people are stationed already, as seen from `batch`: its own stations (proposed or not) and
+    other batches' confirmed stations; other batches' proposals are tentative and do not count. With
+    `whole_batch` the batch's own stations are left out (it is being planned anew)."""
     members = (StationMember.objects.filter(person_id__in=person_ids)
-               .select_related("station__round", "station__target")
-               .exclude(station__state=StationState.CLOSED))
-    if exclude_batch is not None:
-        members = members.exclude(station__round__batch=exclude_batch).exclude(station__state=StationState.PROPOSED)
+               .filter(~Q(station__state=StationState.PROPOSED) | Q(station__round__batch=batch))
+               .select_related("station__round", "station__target"))
+    if whole_batch:
+        members = members.exclude(station__round__batch=batch)
     if exclude_station is not None:
         members = members.exclude(station=exclude_station)
-    if exclude_member_id is not None:
-        members = members.exclude(pk=exclude_member_id)
     out: dict[int, list[Booking]] = defaultdict(list)
     for m in members:
         out[m.person_id].append(Booking(m.station.round.start_date, m.station.round.end_date, m.station.target.name,

@@ -26,7 +26,7 @@ def member_problems(*, station: Station, person: Person, slot: FormulaSlot,
     """Every rule that placing `person` in `slot` at `station` would break (the planner's rules, on the database)."""
     [facts] = people_facts(Person.objects.filter(pk=person.pk))
     period = station.round
-    bookings = bookings_for([person.pk], exclude_station=station).get(person.pk, [])
+    bookings = bookings_for([person.pk], batch=station.round.batch, exclude_station=station).get(person.pk, [])
     problems = assignment_problems(facts, target_facts(station.target), slot_facts(slot), period.start_date,
                                    period.end_date, bookings, visited_targets(person.pk, station.round.batch,
                                                                               exclude_station=station))

@@ -74,7 +74,7 @@ def batch_plan_input(batch: Batch) -> PlanInput:
         rounds=[RoundSpec(r.number, r.start_date, r.end_date) for r in batch.rounds.all()],
         slots=[slot_facts(s) for s in batch.formula.slots.all()],
         people=people,
-        bookings=bookings_for([p.id for p in people], exclude_batch=batch),
+        bookings=bookings_for([p.id for p in people], batch=batch, whole_batch=True),
     )
 
 
@@ -156,7 +156,7 @@ def candidates_for(member: StationMember, limit: int = 300) -> list[tuple[Person
     pool = list(batch_pool(batch).filter(category__in=member.slot.categories).exclude(pk=member.person_id)
                 .select_related("home_unit").order_by("name", "id")[:limit])
     facts = {f.id: f for f in people_facts(Person.objects.filter(pk__in=[p.pk for p in pool]))}
-    bookings = bookings_for(list(facts), exclude_station=station)
+    bookings = bookings_for(list(facts), batch=batch, exclude_station=station)
     visited: dict[int, set[int]] = {}
     for person_id, target_id in (StationMember.objects.filter(person_id__in=list(facts), station__round__batch=batch)
                                  .exclude(station=station).values_list("person_id", "station__target_id")):
