@@ -6,8 +6,9 @@ date order, the seats of the round's teams are filled by a minimum-cost assignme
 (`rules.assignment_problems`: category, home unit, declared conflicts, overlapping bookings, targets already
 visited), and its cost grows with the person's workload so far (and, for leader seats, with how often they led),
 which keeps workloads within one station of each other wherever the pool allows and spreads leaders over the
-rounds. Slots that need one person per unit ("2+5") are filled next, least-loaded unit first. Ties are broken by
-input order, so the same input gives the same plan.
+rounds; between leaders who led equally often, one who led the previous round waits for one who rested. Slots
+that need one person per unit ("2+5") are filled next, least-loaded unit first. Ties are broken by input order,
+so the same input gives the same plan.
 
 Nothing here touches the database: `rounds.services.planning` loads the facts and saves the result.
 """
@@ -33,6 +34,7 @@ from .rules import (
 INFEASIBLE = 1e12
 LOAD_WEIGHT = 1_000.0
 LEADER_WEIGHT = 100.0
+RESTED_WEIGHT = 10.0  # below LEADER_WEIGHT: only breaks ties between leaders who led equally often
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class _State:
         self.load = defaultdict(int)
         self.led = defaultdict(int)
         self.visited: dict[int, set[int]] = defaultdict(set)
+        self.led_last_round: set[int] = set()
         self.bookings: dict[int, list[Booking]] = {pid: list(b) for pid, b in plan.bookings.items()}
 
     def book(self, person_id: int, slot: SlotFacts, target: TargetFacts, spec: RoundSpec) -> None:
@@ -161,7 +164,9 @@ def _plan_round(plan: PlanInput, number: int, spec: RoundSpec, targets: list[Tar
             base = state.load[person.id] * LOAD_WEIGHT
             for i, (si, slot) in enumerate(seats):
                 if _eligible(person, targets[si], slot, state.visited[person.id]):
-                    cost[i, j] = base + (state.led[person.id] * LEADER_WEIGHT if slot.is_leader else 0.0)
+                    cost[i, j] = base + (state.led[person.id] * LEADER_WEIGHT
+                                         + (RESTED_WEIGHT if person.id in state.led_last_round else 0.0)
+                                         if slot.is_leader else 0.0)
         if len(free) < len(seats):
             return [], [_("第%(round)d轮可用人员不足：需要%(need)d人，仅%(available)d人有空")
                         % {"round": number, "need": len(seats), "available": len(free)}]
@@ -211,6 +216,7 @@ def plan_batch(plan: PlanInput) -> PlanResult:
     result = PlanResult()
     for spec, chunk in zip(rounds, chunks, strict=True):
         if not chunk:
+            state.led_last_round = set()
             continue
         shortages = _shortages(plan, spec.number, spec, len(chunk), state)
         if shortages:
@@ -223,6 +229,8 @@ def plan_batch(plan: PlanInput) -> PlanResult:
         for station in stations:
             for slot_id, person_id in station.members:
                 state.book(person_id, slots[slot_id], targets[station.target_id], spec)
+        state.led_last_round = {person_id for station in stations for slot_id, person_id in station.members
+                                if slots[slot_id].is_leader}
         result.stations.extend(stations)
     if result.problems:
         result.stations = []  # never a partial plan

@@ -41,7 +41,10 @@ def _display_name(user) -> str:
         return user.get_username()
 
 
-def audit_record(*, actor, action: str, obj: Model | None = None, changes: dict | None = None) -> AuditEvent:
+def audit_record(*, actor, action: str, obj: Model | None = None, changes: dict | None = None,
+                 anonymous_source: bool = False) -> AuditEvent:
+    """Write one audit event. `anonymous_source` leaves the request's address out (a villager's anonymous
+    complaint must not be traceable through the trail)."""
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=actor_user,
@@ -51,7 +54,7 @@ def audit_record(*, actor, action: str, obj: Model | None = None, changes: dict 
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         changes=changes or {},
-        ip=current_ip.get(),
+        ip=None if anonymous_source else current_ip.get(),
     )
 
 

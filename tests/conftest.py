@@ -66,3 +66,12 @@ def within_budget(django_assert_max_num_queries):
         return response
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A test that switches language (a request with an English cookie) must not leak it into the next one."""
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -66,7 +66,7 @@ def team_problems(station: Station) -> list[str]:
 
 def _check_editable(station: Station) -> None:
     if station.state not in EDITABLE_STATES:
-        raise ValidationError(_("驻点已%(state)s，不能再调整成员") % {"state": station.get_state_display()})
+        raise ValidationError(_("驻点处于“%(state)s”阶段，不能再调整成员") % {"state": station.get_state_display()})
 
 
 def _sync_member_perms(member: StationMember, *, grant: bool) -> None:

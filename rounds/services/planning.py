@@ -80,7 +80,7 @@ def batch_plan_input(batch: Batch) -> PlanInput:
 
 def _check_draft(batch: Batch) -> None:
     if batch.state != BatchState.DRAFT:
-        raise ValidationError(_("批次已%(state)s，不能重新编排") % {"state": batch.get_state_display()})
+        raise ValidationError(_("批次%(state)s，不能重新编排") % {"state": batch.get_state_display()})
 
 
 @transaction.atomic

@@ -45,6 +45,8 @@ def allowed_moves(user, station: Station) -> list:
 @transaction.atomic
 def station_transition(*, actor, station: Station, to: str) -> Station:
     station = Station.objects.select_for_update().select_related("round__batch", "target").get(pk=station.pk)
+    if to not in StationState.values:
+        raise ValidationError(_("未知的驻点状态：%(state)s") % {"state": to})
     move = TRANSITIONS.get((station.state, to))
     if move is None or station.state == StationState.PROPOSED:
         raise ValidationError(_("不能从“%(source)s”变为“%(target)s”") % {
@@ -123,12 +125,14 @@ def complaint_submit(*, station: Station, kind: str, content: str, contact: str 
     source_hash = _source_hash(source)
     window = timezone.now() - timedelta(seconds=settings.PUBLIC_COMPLAINT_WINDOW_SECONDS)
     with transaction.atomic():
+        # One submission at a time per station, so a burst cannot slip past the count below.
+        Station.objects.select_for_update().filter(pk=station.pk).first()
         recent = Complaint.objects.filter(source_hash=source_hash, created_at__gte=window).count()
         if recent >= settings.PUBLIC_COMPLAINT_LIMIT:
             raise Throttled
         complaint = Complaint.objects.create(
             station=station, kind=kind, content=content, contact=contact.strip()[:100],
             receipt="XS" + secrets.token_hex(4).upper(), source_hash=source_hash)
-        audit_record(actor=None, action="complaint.receive", obj=station,
+        audit_record(actor=None, action="complaint.receive", obj=station, anonymous_source=True,
                      changes={"receipt": {"before": "", "after": complaint.receipt}})
     return complaint

@@ -164,6 +164,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Two models have a "state": name their choice sets so the schema does not invent a name.
+    "ENUM_NAME_OVERRIDES": {
+        "BatchStateEnum": "rounds.models.BatchState",
+        "StationStateEnum": "rounds.models.StationState",
+    },
 }
 
 LOGGING = {
@@ -171,7 +176,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # WeasyPrint reports every layout step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # Public complaint pages: at most this many submissions per sender address in the window.
