@@ -19,9 +19,9 @@ from supervision.views.common import apply_service_errors
 
 from ..forms import PublicComplaintForm
 from ..models import Complaint, Station, StationState
+from ..notice import notice_facts
 from ..services.stations import Throttled, complaint_submit
 from ..states import ACCEPTS_COMPLAINTS
-from .notice import notice_facts
 
 TEMPLATE = "rounds/public_station.html"
 HONEYPOT = "website"

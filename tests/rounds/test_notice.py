@@ -212,7 +212,7 @@ def test_every_character_is_printed_in_an_embedded_font(notice_pdf, public_stati
 
 def test_the_missing_glyph_check_would_catch_tofu(public_stations):
     # A character no installed font has (Tangut) must be caught by the check used above.
-    from rounds.views.notice import notice_facts
+    from rounds.notice import notice_facts
 
     context = {**notice_facts(public_stations.stationed), "target": "\U00017000村", "number": "X", "ways": [],
                "qr": "", "leader": "", "issued": "", "days": 7}
