@@ -26,6 +26,14 @@ def can_view_station(user, station: Station) -> bool:
     return station.state != StationState.PROPOSED and user.has_perm("rounds.view_station", station)
 
 
+def can_work(user, station: Station) -> bool:
+    """Record the station's work (checklist, field records, problem sheets, report drafts): its own team, and
+    the planners. Other viewers (an administrator) may read but not write."""
+    if station.state == StationState.PROPOSED or not user.is_authenticated:
+        return False
+    return can_plan(user) or user.has_perm("rounds.view_station", station)
+
+
 def batch_for_user(user, pk, action: str = "view") -> Batch:
     batch = get_object_or_404(Batch.objects.select_related("organiser", "formula"), pk=pk)
     if not user.has_perm("rounds.view_batch"):
@@ -41,6 +49,8 @@ def station_for_user(user, pk, action: str = "view") -> Station:
     if not can_view_station(user, station):
         raise Http404
     if action == "lead" and not can_lead(user, station):
+        raise Http404
+    if action == "work" and not can_work(user, station):
         raise Http404
     if action == "plan" and not can_plan(user):
         raise Http404

@@ -1,3 +1,4 @@
-from .views import batches, notice, public, stations
+from .views import batches, fieldwork, notice, public, questionnaires, stations
 
-urlpatterns = [*batches.urlpatterns, *stations.urlpatterns, *notice.urlpatterns, *public.urlpatterns]
+urlpatterns = [*batches.urlpatterns, *stations.urlpatterns, *notice.urlpatterns, *public.urlpatterns,
+               *fieldwork.urlpatterns, *questionnaires.urlpatterns]

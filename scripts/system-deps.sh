@@ -3,8 +3,8 @@
 set -euo pipefail
 mode=${1:-run}
 # CJK fonts for Chinese PDFs; HarfBuzz subsetter for fast font embedding; Pango for WeasyPrint; gettext
-# compiles the translations.
-packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext)
+# compiles the translations; libmagic tells an upload's type by its content.
+packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext libmagic1)
 if [ "$mode" = test ]; then
   # chromium drives the browser tests; poppler-utils turns PDFs into text and pictures for checks;
   # zbar-tools decodes the QR codes printed on notices.

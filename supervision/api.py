@@ -6,6 +6,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import routers, serializers, viewsets
 
+from findings import api as findings_api
 from rounds import api as rounds_api
 
 from .models import Person, Unit
@@ -69,6 +70,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     *router.urls,
     *rounds_api.urlpatterns,
+    *findings_api.urlpatterns,
 ]
 for pattern in urlpatterns:
     pattern.callback = login_not_required(pattern.callback)

@@ -31,6 +31,7 @@ urlpatterns = [
     path("import/<str:kind>/", importing.import_upload, name="import_upload"),
     path("audit/", audit.audit_events, name="audit_list"),
     path("", include("rounds.urls")),
+    path("", include("findings.urls")),
     # API and admin
     path("api/", include("supervision.api")),
     path("admin/", admin.site.urls),

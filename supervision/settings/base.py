@@ -188,3 +188,5 @@ PUBLIC_COMPLAINT_LIMIT = int(os.environ.get("PUBLIC_COMPLAINT_LIMIT", "5"))
 PUBLIC_COMPLAINT_WINDOW_SECONDS = int(os.environ.get("PUBLIC_COMPLAINT_WINDOW_SECONDS", "3600"))
 # The address printed in QR codes of notices: the public host villagers reach (default: this request's host).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+# Evidence uploads: at most this many bytes per file (phone photos and scanned PDFs).
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(50 * 1024 * 1024)))

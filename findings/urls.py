@@ -1,0 +1,3 @@
+from .views import findings, report
+
+urlpatterns = [*findings.urlpatterns, *report.urlpatterns]
