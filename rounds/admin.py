@@ -58,3 +58,6 @@ class TeamFormulaAdmin(admin.ModelAdmin):
             audit_record(actor=request.user, action="formula.delete", obj=obj,
                          changes={"formula": {"before": obj.name, "after": ""}})
         return super().log_deletions(request, queryset)
+
+
+from . import admin_checklist  # noqa: E402,F401

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from supervision.models import Person, PersonCategory
 
+from .checklist_data import checklist_ensure
 from .formulas import formulas_ensure
 from .models import Batch, StationState, TeamFormula, Theme
 from .services.planning import batch_confirm, batch_create, batch_plan
@@ -20,12 +21,16 @@ SCOPE = "村“两委”干部违反“四议两公开”决策程序、侵占�
 
 def load_rounds_demo(units) -> None:
     formulas_ensure()
+    checklist_ensure()
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday() + 7)  # round 1 started last Monday week: it is under way
     if not Batch.objects.filter(name=VILLAGE_BATCH).exists():
         _village_batch(units, monday)
     if not Batch.objects.filter(name=GROUP_BATCH).exists():
         _group_batch(units, monday + timedelta(days=28))
+    from .services.questionnaires import demo_questionnaire_publish
+
+    demo_questionnaire_publish()
 
 
 def _village_batch(units, first_start) -> None:

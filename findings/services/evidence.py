@@ -35,6 +35,22 @@ ALLOWED_TYPES = {
 }
 
 
+# The name's extension must belong to the same family as the content: a PNG may be called .jpg (phones do), but a
+# name without a known extension ("passwd", what "../../etc/passwd" becomes once a parser drops its path) or one
+# that promises something else (.html) is refused, so a download never opens as another kind of file.
+EXTENSIONS = {
+    "pdf": {"pdf"},
+    "image": {"jpg", "jpeg", "png", "heic", "heif", "webp"},
+    "office": {"doc", "docx", "xls", "xlsx", "ppt", "pptx"},
+}
+
+
+def _family(content_type: str) -> str:
+    if content_type == "application/pdf":
+        return "pdf"
+    return "image" if content_type.startswith("image/") else "office"
+
+
 def clean_name(name: str) -> str:
     """The file's own name, without any path, control characters or leading dots; kept for display only."""
     name = unicodedata.normalize("NFC", str(name or "")).replace("\\", "/").split("/")[-1]
@@ -61,6 +77,10 @@ def evidence_check(upload) -> tuple[str, str]:
     if content_type not in ALLOWED_TYPES:
         raise ValidationError(_("“%(name)s”的内容不是允许的文件类型（PDF、图片、Word、Excel、PowerPoint），"
                                 "系统按文件内容识别为 %(type)s") % {"name": name, "type": content_type})
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in EXTENSIONS[_family(content_type)]:
+        raise ValidationError(_("“%(name)s”的扩展名与文件内容（%(kind)s）不符：请使用 .pdf、.jpg、.png、.docx、.xlsx "
+                                "等与内容一致的扩展名") % {"name": name, "kind": ALLOWED_TYPES[content_type]})
     return name, content_type
 
 

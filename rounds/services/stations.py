@@ -16,6 +16,7 @@ from supervision.services.numbering import document_number_next
 from ..access import can_lead, can_plan
 from ..models import Batch, Complaint, Station, StationState, TrainingSession
 from ..states import ACCEPTS_COMPLAINTS, TRANSITIONS
+from .fieldwork import station_checklist_open
 from .members import team_problems
 
 
@@ -61,6 +62,8 @@ def station_transition(*, actor, station: Station, to: str) -> Station:
     before = station.get_state_display()
     station.state = to
     station.save()
+    if to == StationState.STATIONED:
+        station_checklist_open(actor=actor, station=station)
     audit_record(actor=actor, action="station.transition", obj=station,
                  changes={"state": {"before": str(before), "after": str(station.get_state_display())}})
     return station

@@ -168,6 +168,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BatchStateEnum": "rounds.models.BatchState",
         "StationStateEnum": "rounds.models.StationState",
+        # People and problem sheets both have a "category": persons' categories and checklist themes.
+        "PersonCategoryEnum": "supervision.models.PersonCategory",
+        "ThemeEnum": "rounds.models.Theme",
+        "FindingStateEnum": "findings.models.FindingState",
     },
 }
 

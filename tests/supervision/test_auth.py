@@ -10,7 +10,7 @@ from tests.conftest import PASSWORD
 PUBLIC = {"login", "healthz", "set_language"}
 # A station's public pages need no login either; they are reached by an unguessable token, so the sample
 # path's token is unknown: a 404, never a login redirect.
-PUBLIC_BY_TOKEN = {"public_station", "public_receipt"}
+PUBLIC_BY_TOKEN = {"public_station", "public_receipt", "public_survey", "public_survey_thanks"}
 
 
 def _routes(resolver=None, prefix=""):
