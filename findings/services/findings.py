@@ -193,7 +193,7 @@ def _person(actor):
 
 
 def _locked_for_update(finding: Finding) -> Finding:
-    return Finding.objects.select_for_update().select_related(
+    return Finding.objects.select_for_update(of=("self",)).select_related(
         "station__round__batch__organiser", "station__target", "responsible_unit").get(pk=finding.pk)
 
 
@@ -202,7 +202,7 @@ def finding_create(*, actor, station: Station, title: str = "", observed: str, b
                    amount=None, responsible_unit: Unit | None = None, responsible_person: str = "",
                    found_on: date | None = None, team_opinion: str = "",
                    station_check: StationCheck | None = None) -> Finding:
-    station = (Station.objects.select_for_update().select_related("round__batch__organiser", "target")
+    station = (Station.objects.select_for_update(of=("self",)).select_related("round__batch__organiser", "target")
                .get(pk=station.pk))
     if station.state not in OPEN_STATES:
         raise ValidationError(_("驻点“%(state)s”时不能新建问题底稿：进驻后至形成报告期间才能填写") % {

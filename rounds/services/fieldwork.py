@@ -105,7 +105,7 @@ def station_checklist_open(*, actor, station: Station) -> int:
     """Give the station its checklist: the latest published version's items of the batch's focus themes (every
     theme when the batch names none). Idempotent: a station that has its checklist keeps it, and its version,
     forever. Returns how many items were created."""
-    station = Station.objects.select_for_update().select_related("round__batch").get(pk=station.pk)
+    station = Station.objects.select_for_update(of=("self",)).select_related("round__batch").get(pk=station.pk)
     if station.checks.exists():
         return 0
     version = checklist_latest()
@@ -122,7 +122,7 @@ def station_checklist_open(*, actor, station: Station) -> int:
 @transaction.atomic
 def check_record(*, actor, check: StationCheck, result: str, note: str = "") -> StationCheck:
     """Record one item's result. Who checked and when are the actor and now ("未检查" clears them)."""
-    check = StationCheck.objects.select_for_update().select_related("station", "item").get(pk=check.pk)
+    check = StationCheck.objects.select_for_update(of=("self",)).select_related("station", "item").get(pk=check.pk)
     _require_work(actor, check.station)
     if result not in CheckResult.values:
         raise ValidationError({"result": _("请选择检查结果")})

@@ -180,7 +180,7 @@ def station_questionnaire_publish(*, actor, station: Station, questionnaire: Que
 @transaction.atomic
 def station_questionnaire_close(*, actor, station: Station) -> StationQuestionnaire:
     _check_team(actor, station)
-    current = StationQuestionnaire.objects.select_for_update().select_related("questionnaire").filter(
+    current = StationQuestionnaire.objects.select_for_update(of=("self",)).select_related("questionnaire").filter(
         station=station).first()
     if current is None:
         raise ValidationError(_("本驻点尚未发布问卷"))

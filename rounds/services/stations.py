@@ -45,7 +45,7 @@ def allowed_moves(user, station: Station) -> list:
 
 @transaction.atomic
 def station_transition(*, actor, station: Station, to: str) -> Station:
-    station = Station.objects.select_for_update().select_related("round__batch", "target").get(pk=station.pk)
+    station = Station.objects.select_for_update(of=("self",)).select_related("round__batch", "target").get(pk=station.pk)
     if to not in StationState.values:
         raise ValidationError(_("未知的驻点状态：%(state)s") % {"state": to})
     move = TRANSITIONS.get((station.state, to))
@@ -72,7 +72,7 @@ def station_transition(*, actor, station: Station, to: str) -> Station:
 @transaction.atomic
 def notice_issue(*, actor, station: Station) -> Station:
     """Give the station's supervision notice its number (once); the PDF is rendered from the station."""
-    station = Station.objects.select_for_update().select_related("round__batch__organiser", "target").get(pk=station.pk)
+    station = Station.objects.select_for_update(of=("self",)).select_related("round__batch__organiser", "target").get(pk=station.pk)
     if station.state == StationState.PROPOSED:
         raise ValidationError(_("方案确认后才能发布监督检查公告"))
     if station.notice_number:
