@@ -117,13 +117,20 @@ def station_report_action(request, pk):
     if not can_work(request.user, station):
         # The team, its leader and the planners get a refusal that says why; a mere viewer gets the 404.
         raise Http404
+    draft = ReportForm(request.POST) if action == "submit" and "overall" in request.POST else None
+    if draft is not None and not draft.is_valid():
+        return render(request, "findings/report.html", _context(request, station, report, form=draft), status=400)
     try:
         if report is None:
             report = report_get_or_create(station, actor=request.user)
+        if draft is not None:  # "submit" from the draft form saves what is on the page first
+            report_save(actor=request.user, report=report, overall=draft.cleaned_data["overall"],
+                        suggestions=draft.cleaned_data["suggestions"])
         report = report_act(actor=request.user, report=report, action=action, comment=form.cleaned_data["comment"])
     except ValidationError as error:
+        extra = {"form": draft} if draft is not None else {}
         return render(request, "findings/report.html",
-                      _context(request, station, report, action_errors=error.messages), status=400)
+                      _context(request, station, report, action_errors=error.messages, **extra), status=400)
     messages.success(request, _("已%(label)s，报告状态：%(state)s") % {
         "label": MOVES[action].label, "state": report.get_state_display()})
     return redirect("station_report", pk=station.pk)

@@ -1,7 +1,8 @@
 /* Small behaviours shared by every page; no inline scripts, so a strict CSP can forbid them. */
 document.addEventListener("submit", function (event) {
   var form = event.target;
-  var question = form.getAttribute("data-confirm");
+  var submitter = event.submitter;
+  var question = (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
   if (question && !window.confirm(question)) {
     event.preventDefault();
     return;

@@ -207,6 +207,26 @@ def test_member_drafts_and_submits_on_the_page(client_for, users, station):
     assert "待组长审核" in page and OVERALL in page
 
 
+def test_submit_from_the_draft_form_saves_what_is_on_the_page(client_for, users, station):
+    client = client_for("member")
+    client.post(url("station_report", station), {"overall": "旧的评价", "suggestions": "旧的建议"})
+    response = client.post(url("station_report_action", station),
+                           {"action": ApprovalAction.SUBMIT, "overall": OVERALL, "suggestions": SUGGESTIONS})
+    assert response.status_code == 302
+    report = StationReport.objects.get(station=station)
+    assert (report.state, report.overall, report.suggestions) == (ReportState.SUBMITTED, OVERALL, SUGGESTIONS)
+
+
+def test_submit_from_the_draft_form_with_empty_sections_keeps_the_text(client_for, users, station):
+    client = client_for("member")
+    response = client.post(url("station_report_action", station),
+                           {"action": ApprovalAction.SUBMIT, "overall": "", "suggestions": SUGGESTIONS})
+    assert response.status_code == 400
+    assert SUGGESTIONS in response.content.decode()  # nothing the member typed is lost
+    report = StationReport.objects.filter(station=station).first()
+    assert report is None or report.state == ReportState.DRAFT
+
+
 def test_leader_return_needs_a_comment_on_the_page(client_for, users, station):
     report_submit(actor=users["member"], report=drafted(users, station))
     client = client_for("leader")
