@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rounds.models import FieldRecord, Station, StationCheck
 from supervision.audit import audit_record
@@ -18,20 +19,20 @@ from ..models import Evidence, Finding
 
 # What a team may upload, by the type the content shows: PDF, photos (phones send HEIC too), Office documents.
 ALLOWED_TYPES = {
-    "application/pdf": _("PDF"),
-    "image/jpeg": _("图片"),
-    "image/png": _("图片"),
-    "image/heic": _("图片"),
-    "image/heif": _("图片"),
-    "image/webp": _("图片"),
-    "application/msword": _("Word"),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": _("Word"),
-    "application/vnd.ms-excel": _("Excel"),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": _("Excel"),
-    "application/vnd.ms-powerpoint": _("PowerPoint"),
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": _("PowerPoint"),
-    "application/vnd.ms-office": _("Office"),
-    "application/CDFV2": _("Office"),
+    "application/pdf": gettext_lazy("PDF"),
+    "image/jpeg": gettext_lazy("图片"),
+    "image/png": gettext_lazy("图片"),
+    "image/heic": gettext_lazy("图片"),
+    "image/heif": gettext_lazy("图片"),
+    "image/webp": gettext_lazy("图片"),
+    "application/msword": gettext_lazy("Word"),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": gettext_lazy("Word"),
+    "application/vnd.ms-excel": gettext_lazy("Excel"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": gettext_lazy("Excel"),
+    "application/vnd.ms-powerpoint": gettext_lazy("PowerPoint"),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": gettext_lazy("PowerPoint"),
+    "application/vnd.ms-office": gettext_lazy("Office"),
+    "application/CDFV2": gettext_lazy("Office"),
 }
 
 
