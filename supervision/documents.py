@@ -115,3 +115,13 @@ def qr_svg(data: str) -> str:
 def qr_data_uri(data: str) -> str:
     """The same QR code as a data: URI, to embed in a document or a page."""
     return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(data).encode()).decode("ascii")
+
+
+def document_response(content: bytes, *, content_type: str, filename: str, inline: bool = False):
+    """A generated document (PDF, Excel) for one user: never cached by shared caches."""
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response

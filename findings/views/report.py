@@ -4,7 +4,7 @@ urlpatterns; findings/urls.py joins them."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from rounds.access import can_work, station_for_user
 from rounds.notice import notice_facts
-from supervision.documents import cn_date, render_pdf
+from supervision.documents import cn_date, document_response, render_pdf
 from supervision.forms import StackedLabels
 from supervision.views.common import apply_service_errors
 
@@ -164,10 +164,7 @@ def station_report_pdf(request, pk):
     if report is None:
         raise Http404
     pdf = render_pdf("documents/report.html", pdf_context(station, report))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="report-{station.pk}.pdf"'
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return document_response(pdf, content_type="application/pdf", filename=f"report-{station.pk}.pdf", inline=True)
 
 
 urlpatterns = [

@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from supervision.documents import qr_svg, render_pdf
+from supervision.documents import document_response, qr_svg, render_pdf
 
 from ..access import station_for_user
 from ..models import Station, StationState
@@ -30,10 +30,7 @@ def station_notice_pdf(request, pk):
     if not station.notice_number:
         raise Http404
     pdf = render_pdf("documents/notice.html", notice_context(station, public_url(request, station)))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{station.pk}.pdf"'
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return document_response(pdf, content_type="application/pdf", filename=f"notice-{station.pk}.pdf", inline=True)
 
 
 @require_POST

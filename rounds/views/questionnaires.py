@@ -5,13 +5,14 @@ module owns its urlpatterns; rounds/urls.py joins them. (Villagers answer on the
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from supervision.documents import document_response
 from supervision.forms import StackedLabels
 from supervision.views.common import apply_service_errors, paginate
 
@@ -178,10 +179,8 @@ def station_questionnaire_export(request, pk):
     if current is None:
         raise Http404
     current.station = station
-    response = HttpResponse(results_workbook(current), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="questionnaire-{station.pk}.xlsx"'
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return document_response(results_workbook(current), content_type=XLSX,
+                             filename=f"questionnaire-{station.pk}.xlsx")
 
 
 urlpatterns = [

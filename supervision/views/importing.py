@@ -1,11 +1,12 @@
 """Excel import pages: download a template, upload, see every bad row or the count imported."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
+from ..documents import document_response
 from ..forms import ImportForm
 from ..services.importing import ImportFileError, import_template, people_import, units_import
 from .common import require_perm
@@ -35,10 +36,7 @@ def import_home(request):
 
 def import_template_download(request, kind):
     _kind_or_404(request, kind)
-    response = HttpResponse(import_template(kind), content_type=XLSX)
-    filename = "people-template.xlsx" if kind == "people" else "units-template.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return document_response(import_template(kind), content_type=XLSX, filename=f"{kind}-template.xlsx")
 
 
 @require_http_methods(["GET", "POST"])
