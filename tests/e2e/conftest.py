@@ -72,3 +72,20 @@ def login(page, base_url, username, password):
     page.fill("#id_password", password)
     page.click("button[type=submit]:has-text('登录')")
     page.wait_for_url(f"{base_url}/")
+
+
+def png() -> bytes:
+    """A small real PNG, as a phone camera upload stands in the browser tests."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (180, 40, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def no_overflow(page):
+    """Nothing sticks out sideways: the page is as wide as the screen."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"

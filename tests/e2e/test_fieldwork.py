@@ -2,13 +2,11 @@
 taken on the spot), a household visit with a photo, and an interview with two interviewers and the signed record.
 Every page is photographed at phone width (test-artifacts/screenshots/fieldwork-*.png)."""
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from PIL import Image
 
 from findings.models import Evidence
 from rounds.models import (
@@ -24,16 +22,10 @@ from rounds.services.fieldwork import SIGNED_RECORD
 from rounds.services.stations import station_transition
 from supervision.demo import DEMO_PASSWORD
 
-from .conftest import login
+from .conftest import login, no_overflow, png
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
        b"trailer<</Root 1 0 R>>\n%%EOF\n")
-
-
-def png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (180, 40, 40)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -48,11 +40,6 @@ def stationed(transactional_db):
     station = station_transition(actor=planner, station=station, to=StationState.TRAINING)
     StationMember.objects.filter(station=station).update(declared_at=timezone.now())
     return station_transition(actor=planner, station=station, to=StationState.STATIONED)
-
-
-def no_overflow(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
 
 
 def snap(page, shot, name, full_page=True):

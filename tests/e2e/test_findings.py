@@ -2,13 +2,11 @@
 on the spot (and sees a disguised program refused), and the team leader confirms it. Every page is photographed at
 phone width (test-artifacts/screenshots/findings-*.png)."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from PIL import Image
 
 from findings.models import Evidence, Finding, FindingState
 from rounds.models import Station, StationMember, StationState
@@ -16,13 +14,7 @@ from rounds.services.stations import station_transition
 from supervision.demo import DEMO_PASSWORD
 from supervision.models import AuditEvent
 
-from .conftest import login
-
-
-def png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (96, 64), (30, 120, 60)).save(buffer, format="PNG")
-    return buffer.getvalue()
+from .conftest import login, no_overflow, png
 
 
 @pytest.fixture
@@ -47,11 +39,6 @@ def leader_phone(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
-
-
-def no_overflow(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
 
 
 def snap(page, shot, name, full_page=True):

@@ -12,7 +12,7 @@ from rounds.models import Batch, BatchState, Station, StationMember, StationStat
 from supervision.demo import DEMO_PASSWORD
 from supervision.models import AuditEvent, ConflictDeclaration, Person
 
-from .conftest import login
+from .conftest import login, no_overflow
 
 BATCH = "2026年刘仁八镇村巡回驻点监督"
 
@@ -20,12 +20,6 @@ BATCH = "2026年刘仁八镇村巡回驻点监督"
 @pytest.fixture
 def demo(transactional_db):
     call_command("load_demo", stdout=open("/dev/null", "w"))
-
-
-def no_overflow(page):
-    """Nothing sticks out sideways: the page is as wide as the screen."""
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
 
 
 def snap(page, shot, name):

@@ -16,7 +16,7 @@ from rounds.services.questionnaires import DEMO_TITLE
 from supervision.demo import DEMO_PASSWORD
 from supervision.models import Person
 
-from .conftest import ARTIFACTS, login
+from .conftest import ARTIFACTS, login, no_overflow
 
 OVERALL = "该村“两委”班子基本能够执行“四议两公开”制度，但村务公开不及时，惠民补贴发放管理不规范。"
 SUGGESTIONS = "一是督促村“两委”按月公开财务收支；二是对低保对象开展一次全面复核；三是规范工程项目发包程序。"
@@ -50,11 +50,6 @@ def station(demo) -> Station:
     Finding.objects.create(station=station, number="大箕-2026-1-04", sequence=4, title="尚在核实的线索",
                            observed="待核实。", category=Theme.PROJECTS, found_on=date.today())
     return station
-
-
-def no_overflow(page):
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width}px wide"
 
 
 def snap(page, shot, name):

@@ -2,14 +2,12 @@
 a problem sheet with evidence, a field record, a questionnaire answered anonymously on the public page, the report
 submitted, returned once by the leader, approved by the leader and then by the commission."""
 
-import io
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
-from PIL import Image
 
 from findings.models import ApprovalEvent, Evidence, Finding, FindingState, ReportState, StationReport
 from rounds.models import (
@@ -25,13 +23,7 @@ from rounds.models import (
 from rounds.services.stations import station_transition
 from supervision.demo import DEMO_PASSWORD
 
-from .conftest import login
-
-
-def png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (40, 90, 160)).save(buffer, format="PNG")
-    return buffer.getvalue()
+from .conftest import login, png
 
 
 @pytest.fixture

@@ -25,19 +25,12 @@ from findings.services.findings import (
 )
 from rounds.models import Station, StationState, Theme
 from supervision.models import AuditEvent
+from tests.helpers import audit_actions, last_audit_id
 
 pytest_plugins = ["tests.rounds.fixtures_rounds", "tests.findings.fixtures_findings"]
 pytestmark = pytest.mark.usefixtures("zh_hans")
 
 OUTSIDERS = ["other_team", "liaison", "target_liaison", "outsider", "case_office"]
-
-
-def last_audit_id() -> int:
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-def audit_actions(since: int) -> list[str]:
-    return list(AuditEvent.objects.filter(pk__gt=since).order_by("id").values_list("action", flat=True))
 
 
 def messages_of(error: ValidationError) -> str:

@@ -13,8 +13,9 @@ from django.utils import timezone
 from rounds.models import Batch, BatchState, Round, Station, StationMember, StationState, TrainingSession
 from rounds.services.members import member_assign
 from rounds.services.planning import batch_create
-from supervision.models import AuditEvent, ConflictDeclaration, PersonCategory
+from supervision.models import ConflictDeclaration, PersonCategory
 from tests.factories import PersonFactory, TownshipFactory, VillageFactory
+from tests.helpers import audit_actions, last_audit_id
 
 pytest_plugins = ["tests.rounds.fixtures_pages"]
 
@@ -33,14 +34,6 @@ def queries(client, url) -> int:
         response = client.get(url)
     assert response.status_code == 200
     return len(ctx.captured_queries)
-
-
-def audit_actions(since: int) -> list[str]:
-    return list(AuditEvent.objects.filter(pk__gt=since).order_by("id").values_list("action", flat=True))
-
-
-def last_audit_id() -> int:
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def page_text(response) -> str:

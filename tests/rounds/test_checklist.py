@@ -23,6 +23,7 @@ from rounds.models import (
 )
 from rounds.services.fieldwork import checklist_draft_from, checklist_publish, station_checklist_open
 from supervision.models import AuditEvent
+from tests.helpers import audit_actions, last_audit_id, text
 
 pytest_plugins = ["tests.rounds.fixtures_rounds", "tests.rounds.fixtures_fieldwork"]
 pytestmark = pytest.mark.usefixtures("zh_hans")
@@ -33,18 +34,6 @@ DEPT_THEMES = {Theme.DEPT_PARTY, Theme.THREE_ONE, Theme.DEPT_RESPONSIBILITY, The
 READERS = ["admin"]
 WRITERS = ["commission", "leader", "member"]
 STRANGERS = ["other_team", "liaison", "target_liaison", "case_office", "outsider"]
-
-
-def last_audit_id() -> int:
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-def audit_actions(since: int) -> list[str]:
-    return list(AuditEvent.objects.filter(pk__gt=since).order_by("id").values_list("action", flat=True))
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def media_files() -> list[Path]:

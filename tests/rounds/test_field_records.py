@@ -16,6 +16,7 @@ from findings.models import Evidence
 from rounds.models import FieldMethod, FieldRecord, Station, StationState
 from rounds.services.fieldwork import SIGNED_RECORD, field_record_create
 from supervision.models import AuditEvent
+from tests.helpers import audit_actions, last_audit_id, text
 
 pytest_plugins = ["tests.rounds.fixtures_rounds", "tests.rounds.fixtures_fieldwork"]
 pytestmark = pytest.mark.usefixtures("zh_hans")
@@ -24,18 +25,6 @@ READERS = ["admin"]
 WRITERS = ["commission", "leader", "member"]
 STRANGERS = ["other_team", "liaison", "target_liaison", "case_office", "outsider"]
 DAY = date(2026, 3, 4)
-
-
-def last_audit_id() -> int:
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-def audit_actions(since: int) -> list[str]:
-    return list(AuditEvent.objects.filter(pk__gt=since).order_by("id").values_list("action", flat=True))
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def media_files() -> list[Path]:

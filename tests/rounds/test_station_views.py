@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from rounds.models import Complaint, Station, StationMember, StationState, TrainingSession
 from rounds.services.members import DECLARATION_TEXT
 from supervision.models import AuditEvent
+from tests.helpers import audit_actions, last_audit_id, text
 
 pytest_plugins = ["tests.rounds.fixtures_pages"]
 
@@ -24,18 +25,6 @@ def queries(client, url) -> int:
         response = client.get(url)
     assert response.status_code == 200
     return len(ctx.captured_queries)
-
-
-def last_audit_id() -> int:
-    return AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
-
-
-def audit_actions(since: int) -> list[str]:
-    return list(AuditEvent.objects.filter(pk__gt=since).order_by("id").values_list("action", flat=True))
-
-
-def text(response) -> str:
-    return response.content.decode()
 
 
 def listed(response) -> set[int]:
