@@ -1,3 +1,11 @@
-from .views import findings, report
+from .views import campaigns, dispositions, findings, leads, overview, recommendations, report
 
-urlpatterns = [*findings.urlpatterns, *report.urlpatterns]
+urlpatterns = [
+    *findings.urlpatterns,
+    *report.urlpatterns,
+    *leads.urlpatterns,
+    *dispositions.urlpatterns,
+    *recommendations.urlpatterns,
+    *campaigns.urlpatterns,
+    *overview.urlpatterns,
+]

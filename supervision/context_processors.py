@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .roles import role_labels
+from .roles import Role, role_labels, user_roles
 
 NAV = [
     # (url name, label, permission needed or None for every signed-in user)
@@ -12,6 +12,8 @@ NAV = [
     ("station_list", _("驻点"), "stations"),
     ("unit_list", _("单位"), "supervision.view_unit"),
     ("person_list", _("人员库"), "supervision.view_person"),
+    ("results_overview", _("成果运用"), "results"),
+    ("recommendation_list", _("建议书"), "liaison"),
     ("import_home", _("批量导入"), "supervision.add_person"),
     ("audit_list", _("审计日志"), "supervision.view_auditevent"),
 ]
@@ -26,6 +28,11 @@ def navigation(request):
     for name, label, perm in NAV:
         if perm == "stations":
             visible = _has_any_station(user)
+        elif perm == "results":
+            visible = _sees_results(user)
+        elif perm == "liaison":
+            # A liaison reads the recommendations sent to their unit; staff reach them from 成果运用.
+            visible = Role.UNIT_LIAISON in user_roles(user) and not user.has_perm("findings.view_recommendation")
         else:
             visible = perm is None or user.has_perm(perm) or (name == "unit_list" and _has_any_unit(user))
         if visible:
@@ -37,6 +44,12 @@ def _has_any_unit(user) -> bool:
     from .selectors import units_visible_to
 
     return units_visible_to(user).exists()
+
+
+def _sees_results(user) -> bool:
+    from findings.access import can_see_results
+
+    return can_see_results(user)
 
 
 def _has_any_station(user) -> bool:

@@ -44,6 +44,7 @@ ACCOUNTS = [
     ("liaison1", [Role.UNIT_LIAISON], "白雪梅", "大箕铺镇/水南湾村", PersonCategory.UNIT_STAFF, "村委会文书"),
     ("liaison2", [Role.UNIT_LIAISON], "范先平", "金牛镇/袁铺村", PersonCategory.UNIT_STAFF, "村委会报账员"),
     ("caseoffice", [Role.CASE_OFFICE], "姚文婷", COMMISSION, PersonCategory.DISCIPLINE_CADRE, "案件监督管理室主任"),
+    ("cleader", [Role.COMMISSION_LEADER], "许振华", COMMISSION, PersonCategory.DISCIPLINE_CADRE, "市纪委副书记"),
     ("norole", [], "未分配角色", COMMISSION, PersonCategory.OTHER, ""),
 ]
 
@@ -113,6 +114,9 @@ class DemoLoader:
         from rounds.demo import load_rounds_demo
 
         load_rounds_demo(self.units)
+        from findings.demo import load_results_demo
+
+        load_results_demo(self.units)
         return {"units": Unit.objects.count(), "people": Person.objects.count(), "accounts": accounts}
 
     def accounts(self) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ class Role:
     TEAM_MEMBER = "team_member"
     UNIT_LIAISON = "unit_liaison"
     CASE_OFFICE = "case_office"
+    COMMISSION_LEADER = "commission_leader"
 
 
 ROLE_LABELS = {
@@ -21,6 +22,7 @@ ROLE_LABELS = {
     Role.TEAM_MEMBER: _("监督检查组组员"),
     Role.UNIT_LIAISON: _("被监督单位联络员"),
     Role.CASE_OFFICE: _("案件监督管理室"),
+    Role.COMMISSION_LEADER: _("委领导"),
 }
 
 ORG_VIEW = ["supervision.view_unit", "supervision.view_person", "supervision.view_conflictdeclaration"]
@@ -52,6 +54,24 @@ FORMULA_EDIT = [
     "rounds.delete_formulaslot",
 ]
 
+# Results of a round (成果运用). A lead's content: the case office and the commission's leaders only; commission
+# staff follow every lead's state and counts; a station's team sees the state of its own sheets' leads.
+OUTCOMES_TRACK = [
+    "findings.track_leads",
+    "findings.view_disposition",
+    "findings.view_recommendation",
+    "findings.view_specialcampaign",
+]
+OUTCOMES_WORK = [
+    "findings.add_disposition",
+    "findings.change_disposition",
+    "findings.add_recommendation",
+    "findings.change_recommendation",
+    "findings.issue_recommendation",
+    "findings.add_specialcampaign",
+    "findings.change_specialcampaign",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: ORG_VIEW + ORG_EDIT + ROUNDS_VIEW + FORMULA_EDIT + ["supervision.view_auditevent"],
     Role.COMMISSION_STAFF: ORG_VIEW
@@ -62,11 +82,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "supervision.change_person",
         "supervision.add_conflictdeclaration",
         "supervision.delete_conflictdeclaration",
-    ],
+    ]
+    + OUTCOMES_TRACK
+    + OUTCOMES_WORK,
     Role.TEAM_LEADER: ["supervision.view_unit", "supervision.view_person"],
     Role.TEAM_MEMBER: ["supervision.view_unit"],
     Role.UNIT_LIAISON: [],  # sees its own unit only, through an object permission
-    Role.CASE_OFFICE: ["supervision.view_unit", "supervision.view_person"],
+    Role.CASE_OFFICE: [
+        "supervision.view_unit",
+        "supervision.view_person",
+        "findings.track_leads",
+        "findings.view_lead_content",
+        "findings.handle_lead",
+        "findings.view_disposition",
+        "findings.add_disposition",
+        "findings.change_disposition",
+    ],
+    Role.COMMISSION_LEADER: ORG_VIEW + ROUNDS_VIEW + OUTCOMES_TRACK + ["findings.view_lead_content"],
 }
 
 

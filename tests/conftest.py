@@ -40,6 +40,7 @@ def users(db, org):
         "member": make("u_member", [Role.TEAM_MEMBER]),
         "liaison": make("u_liaison", [Role.UNIT_LIAISON], liaison_unit=org["village"]),
         "case_office": make("u_case", [Role.CASE_OFFICE]),
+        "commission_leader": make("u_cleader", [Role.COMMISSION_LEADER]),
         "outsider": make("u_outsider", []),
     }
 

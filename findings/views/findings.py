@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -19,7 +19,8 @@ from supervision.views.common import apply_service_errors, posted
 
 from ..access import evidence_for_user, finding_for_user
 from ..forms import EVIDENCE_ACCEPT, CorrectionForm, FindingForm, WithdrawForm
-from ..models import Finding, FindingState
+from ..models import Finding, FindingState, ReportState, StationReport
+from ..selectors import dispositions_visible_to, leads_visible_to
 from ..services.findings import (
     FIELDS,
     OPEN_STATES,
@@ -34,6 +35,8 @@ from ..services.findings import (
     finding_update,
     finding_withdraw,
 )
+from .leads import STATE_TAGS as LEAD_TAGS
+from .leads import with_content_flag
 
 
 def yuan(amount) -> str:
@@ -97,15 +100,23 @@ def finding_detail(request, pk):
     station = finding.station
     # What the page shows beyond the access helper's joins, in one query whatever the sheet's state.
     finding = (Finding.objects.select_related("station", "responsible_unit", "found_by", "station_check__item",
-                                              "confirmed_by__person").get(pk=finding.pk))
+                                              "confirmed_by__person")
+               .annotate(locked=Exists(StationReport.objects.filter(station_id=OuterRef("station_id"),
+                                                                    state=ReportState.APPROVED)))
+               .get(pk=finding.pk))
     finding.station = station
-    locked = finding_locked(finding)
+    locked = finding.locked  # = finding_locked(finding), in the same query (room for the sheet's leads)
     roles = finding_roles(request.user, station)
     works = "work" in roles
     labels = {name: Finding._meta.get_field(name).verbose_name for name in FIELDS}
     revisions = list(finding.revisions.select_related("changed_by__person"))
     for revision in revisions:
         revision.previous_items = [(labels.get(name, name), text) for name, text in revision.previous.items()]
+    # Its problem leads: only those the user may know of, their content only where the user may read it.
+    leads = list(with_content_flag(leads_visible_to(request.user).filter(finding=finding), request.user)
+                 .order_by("created_at", "id"))
+    for lead in leads:
+        lead.state_tag = LEAD_TAGS.get(lead.state, "")
     return render(request, "findings/finding_detail.html", {
         "finding": finding, "station": station, "locked": locked,
         "state_tag": STATE_TAGS.get(finding.state, ""),
@@ -117,6 +128,12 @@ def finding_detail(request, pk):
         "can_upload": works and finding.state != FindingState.WITHDRAWN and not locked,
         "withdraw_form": WithdrawForm(),
         "accept": EVIDENCE_ACCEPT,
+        "leads": leads,
+        "can_raise_lead": "lead" in roles and finding.state == FindingState.CONFIRMED,
+        "can_add_disposition": finding.state == FindingState.CONFIRMED
+        and request.user.has_perm("findings.add_disposition"),
+        "dispositions": list(dispositions_visible_to(request.user).filter(finding=finding, lead__isnull=True)
+                             .select_related("person_unit")),
     })
 
 

@@ -194,3 +194,7 @@ PUBLIC_COMPLAINT_WINDOW_SECONDS = int(os.environ.get("PUBLIC_COMPLAINT_WINDOW_SE
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 # Evidence uploads: at most this many bytes per file (phone photos and scanned PDFs).
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(50 * 1024 * 1024)))
+# Special campaigns (专项治理): a category of confirmed problems found in at least this many distinct units within
+# the last CAMPAIGN_WINDOW_DAYS days is flagged as possibly systemic.
+CAMPAIGN_MIN_UNITS = int(os.environ.get("CAMPAIGN_MIN_UNITS", "3"))
+CAMPAIGN_WINDOW_DAYS = int(os.environ.get("CAMPAIGN_WINDOW_DAYS", "180"))

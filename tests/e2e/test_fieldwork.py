@@ -4,8 +4,6 @@ Every page is photographed at phone width (test-artifacts/screenshots/fieldwork-
 
 from datetime import timedelta
 
-import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from findings.models import Evidence
@@ -13,33 +11,15 @@ from rounds.models import (
     CheckResult,
     FieldMethod,
     FieldRecord,
-    Station,
     StationCheck,
-    StationMember,
-    StationState,
 )
 from rounds.services.fieldwork import SIGNED_RECORD
-from rounds.services.stations import station_transition
 from supervision.demo import DEMO_PASSWORD
 
 from .conftest import login, no_overflow, png
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
        b"trailer<</Root 1 0 R>>\n%%EOF\n")
-
-
-@pytest.fixture
-def stationed(transactional_db):
-    """The demo, and the station of users "leader" (但建华) and "member" (柯国强) entered through the lifecycle."""
-    from django.contrib.auth import get_user_model
-
-    call_command("load_demo", stdout=open("/dev/null", "w"))
-    station = Station.objects.filter(members__person__user__username="member").filter(
-        members__person__user__username="leader").order_by("round__number").first()
-    planner = get_user_model().objects.get(username="commission")
-    station = station_transition(actor=planner, station=station, to=StationState.TRAINING)
-    StationMember.objects.filter(station=station).update(declared_at=timezone.now())
-    return station_transition(actor=planner, station=station, to=StationState.STATIONED)
 
 
 def snap(page, shot, name, full_page=True):

@@ -5,30 +5,12 @@ phone width (test-artifacts/screenshots/findings-*.png)."""
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
-from django.utils import timezone
 
 from findings.models import Evidence, Finding, FindingState
-from rounds.models import Station, StationMember, StationState
-from rounds.services.stations import station_transition
 from supervision.demo import DEMO_PASSWORD
 from supervision.models import AuditEvent
 
 from .conftest import login, no_overflow, png
-
-
-@pytest.fixture
-def stationed(transactional_db):
-    """The demo, and the station of users "leader" (但建华) and "member" (柯国强) entered through the lifecycle."""
-    from django.contrib.auth import get_user_model
-
-    call_command("load_demo", stdout=open("/dev/null", "w"))
-    station = Station.objects.filter(members__person__user__username="member").filter(
-        members__person__user__username="leader").order_by("round__number").first()
-    planner = get_user_model().objects.get(username="commission")
-    station = station_transition(actor=planner, station=station, to=StationState.TRAINING)
-    StationMember.objects.filter(station=station).update(declared_at=timezone.now())
-    return station_transition(actor=planner, station=station, to=StationState.STATIONED)
 
 
 @pytest.fixture

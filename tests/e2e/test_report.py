@@ -29,8 +29,8 @@ def demo(transactional_db):
 
 @pytest.fixture
 def station(demo) -> Station:
-    """A stationed demo station whose leader and one backbone are the demo accounts "leader" and "member"."""
-    station = (Station.objects.filter(state=StationState.STATIONED).select_related("target")
+    """A stationed demo station (one the demo found no problems at) whose leader and one backbone are the demo accounts "leader" and "member"."""
+    station = (Station.objects.filter(state=StationState.STATIONED, findings__isnull=True).select_related("target")
                .order_by("round__number", "pk").first())
     leader, member = Person.objects.get(user__username="leader"), Person.objects.get(user__username="member")
     seats = list(station.members.select_related("slot").order_by("slot__order", "id"))

@@ -14,8 +14,8 @@ from django.utils import translation
 from rounds.models import Station
 from supervision.documents import STYLESHEET, cn_date, cn_number, letterhead, qr_svg, render_pdf
 from supervision.models import AuditEvent, DocumentNumber
-from tests.conftest import require_service
 from tests.factories import TownshipFactory
+from tests.pdf_checks import assert_red_letterhead, run, squeeze, tool, unmapped_glyph_codes
 
 pytest_plugins = ["tests.rounds.fixtures_public"]
 
@@ -44,16 +44,6 @@ def station_page(station):
         return pdf_url(station)
 
 
-def tool(name):
-    if not shutil.which(name):
-        require_service(name, f"{name} is not installed (poppler-utils / zbar-tools; `make test` installs them)")
-    return name
-
-
-def run(*args) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
-
-
 @pytest.fixture
 def notice_pdf(client_for, public_stations, tmp_path):
     """The stationed station's notice as the planner downloads it, written to a file."""
@@ -62,36 +52,6 @@ def notice_pdf(client_for, public_stations, tmp_path):
     path = tmp_path / "notice.pdf"
     path.write_bytes(response.content)
     return path
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def unmapped_glyph_codes(pdf: bytes) -> set[str]:
-    """Codes of glyphs that stand for a character no font had: WeasyPrint writes them as glyph 0 (.notdef) or
-    0xFFFF (Pango's unknown glyph; Noto CJK has 65,535 glyphs, so 0xFFFF is never a real one), and the
-    ToUnicode map of the font then lists that code."""
-    import zlib
-
-    codes = set()
-    for match in re.finditer(rb"stream\r?\n", pdf):
-        end = pdf.find(b"endstream", match.end())
-        try:
-            data = zlib.decompress(pdf[match.end():end])
-        except zlib.error:
-            continue
-        if b"begincmap" not in data:
-            continue
-        for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
-            for source, _target in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
-                if int(source, 16) in (0, 0xFFFF):
-                    codes.add(source.decode())
-        for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
-            for low, high in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*[<\[]", block):
-                if int(low, 16) == 0 or int(high, 16) == 0xFFFF:
-                    codes.add(low.decode())
-    return codes
 
 
 # --- who gets the PDF ----------------------------------------------------------------------------------------
@@ -258,19 +218,8 @@ def test_qr_code_uses_the_public_base_url(client_for, public_stations, settings,
     assert decoded == [f"https://jw.example.gov.cn/p/{public_stations.stationed.public_token}/"]
 
 
-def test_letterhead_and_rule_are_red(notice_pdf, tmp_path):
-    from PIL import Image
-
-    run(tool("pdftoppm"), "-r", "50", "-f", "1", "-l", "1", "-png", str(notice_pdf), str(tmp_path / "low"))
-    image = Image.open(next(tmp_path.glob("low-*.png"))).convert("RGB")
-    width, height = image.size
-
-    def red_pixels(box):
-        data = image.crop(box).tobytes()
-        return sum(1 for i in range(0, len(data), 3) if data[i] > 180 and data[i + 1] < 90 and data[i + 2] < 90)
-
-    assert red_pixels((0, 0, width, height // 3)) > 500, "no red letterhead and rule at the top of page 1"
-    assert red_pixels((0, height // 3, width, height)) < 20, "the body is black"
+def test_letterhead_and_rule_are_red(notice_pdf):
+    assert_red_letterhead(notice_pdf)
 
 
 def test_stylesheet_lays_out_22_lines_of_28_characters():

@@ -477,22 +477,27 @@ def test_document_sequences_per_organ_kind_and_year(db):
     assert take(town, "notice", 2026) == "大箕纪告〔2026〕4号"
 
 
+ISSUERS = 50
+
+
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_document_numbers_are_distinct_and_gap_free():
-    """20 issuers at once. On PostgreSQL in threads, each with its own connection and transaction; on SQLite
-    (one writer at a time, and the in-memory test database is per connection) the same 20 calls in a row."""
+@pytest.mark.parametrize(("kind", "char"), [("notice", "告"), ("recommendation", "建"), ("lead_transfer", "移")])
+def test_concurrent_document_numbers_are_distinct_and_gap_free(kind, char):
+    """50 issuers of one document kind at once. On PostgreSQL in threads, each with its own connection and
+    transaction; on SQLite (one writer at a time, and the in-memory test database is per connection) the same 50
+    calls in a row."""
     organ = TownshipFactory(name="大箕铺镇", doc_prefix="大箕纪")
     results, errors = [], []
 
     def issue():
         try:
             with transaction.atomic():
-                results.append(document_number_next(organ=organ, kind="notice", year=2026))
+                results.append(document_number_next(organ=organ, kind=kind, year=2026))
         except Exception as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
     if connection.vendor == "postgresql":
-        barrier = threading.Barrier(20)
+        barrier = threading.Barrier(ISSUERS)
 
         def worker():
             try:
@@ -501,22 +506,22 @@ def test_concurrent_document_numbers_are_distinct_and_gap_free():
             finally:
                 connection.close()
 
-        threads = [threading.Thread(target=worker) for _ in range(20)]
+        threads = [threading.Thread(target=worker) for _ in range(ISSUERS)]
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=60)
+            thread.join(timeout=120)
         assert not any(thread.is_alive() for thread in threads)
     else:
-        for _ in range(20):
+        for _ in range(ISSUERS):
             issue()
     assert errors == []
-    assert sorted(n for n, _text in results) == list(range(1, 21))
-    assert {text for _n, text in results} == {f"大箕纪告〔2026〕{n}号" for n in range(1, 21)}
-    assert DocumentNumber.objects.get(organ=organ, kind="notice", year=2026).last == 20
+    assert sorted(n for n, _text in results) == list(range(1, ISSUERS + 1))
+    assert {text for _n, text in results} == {f"大箕纪{char}〔2026〕{n}号" for n in range(1, ISSUERS + 1)}
+    assert DocumentNumber.objects.get(organ=organ, kind=kind, year=2026).last == ISSUERS
     # Outside a transaction a number could be lost on a later failure: refused.
     with pytest.raises(RuntimeError, match="inside the document's transaction"):
-        document_number_next(organ=organ, kind="notice", year=2026)
+        document_number_next(organ=organ, kind=kind, year=2026)
 
 
 def test_an_unknown_target_state_is_refused_with_a_message(confirmed_world):

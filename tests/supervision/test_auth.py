@@ -115,14 +115,24 @@ def test_no_role_account_sees_no_organisation_data(client, users, org):
 
 @pytest.mark.parametrize(("role", "expected"), [
     ("admin", {"批次编排", "驻点", "单位", "人员库", "批量导入", "审计日志"}),
-    ("commission", {"批次编排", "驻点", "单位", "人员库", "批量导入"}),
+    ("commission", {"批次编排", "驻点", "成果运用", "单位", "人员库", "批量导入"}),
     ("leader", {"单位", "人员库"}),
     ("member", {"单位"}),
-    ("liaison", {"单位"}),
-    ("case_office", {"单位", "人员库"}),
+    ("liaison", {"单位", "建议书"}),
+    ("case_office", {"成果运用", "单位", "人员库"}),
+    ("commission_leader", {"批次编排", "驻点", "成果运用", "单位", "人员库"}),
     ("outsider", set()),
 ])
 def test_navigation_shows_each_role_what_it_may_use(client_for, role, expected):
     response = client_for(role).get(reverse("home"))
     labels = {str(item["label"]) for item in response.context["nav_items"]} - {"首页"}
     assert labels == expected
+
+
+def test_not_found_page_is_the_sites_own_and_says_nothing_about_why(client_for, settings):
+    settings.DEBUG = False
+    response = client_for("member").get("/leads/999999/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "找不到该页面" in body and "页面不存在，或您没有查看它的权限。" in body
+    assert 'class="topbar"' in body  # the site's layout, usable on a phone

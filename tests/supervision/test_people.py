@@ -284,13 +284,13 @@ def test_search_and_filters(client_for, villager, org):
 
 
 def test_pagination(client_for, org):
-    PersonFactory.create_batch(60, home_unit=org["other_village"])  # plus the 7 account holders
+    PersonFactory.create_batch(60, home_unit=org["other_village"])  # plus the 8 account holders
     client = client_for("admin")
     first = client.get(reverse("person_list"))
     assert len(first.context["page"].object_list) == 50
-    assert "第 1 / 2 页，共 67 条" in first.content.decode()
+    assert "第 1 / 2 页，共 68 条" in first.content.decode()
     second = client.get(reverse("person_list"), {"page": 2})
-    assert second.status_code == 200 and len(second.context["page"].object_list) == 17
+    assert second.status_code == 200 and len(second.context["page"].object_list) == 18
     assert listed(first).isdisjoint(listed(second))
 
 
