@@ -65,10 +65,13 @@ def load_results_demo(units) -> None:
                        person_unit=second.station.target, person_kind=PersonKind.VILLAGE_MANAGER,
                        party_member=True, form=DispositionForm.FIRST, measure="谈话提醒",
                        decided_on=timezone.localdate(), decided_by="中共大箕铺镇纪律检查委员会")
+    # To the village whose liaison is a demo login (liaison1), so the liaison has something to read and answer.
+    recipient = units.get("大箕铺镇/水南湾村", first.station.target)
+    here = recipient == first.station.target
     recommendation = recommendation_create(
-        actor=planner, organ=batch.organiser, recipient=first.station.target, station=first.station,
-        findings=[first], title="关于加强村级集体资金管理的纪检监察建议",
-        facts="巡回驻点监督发现，该村集体土地流转收入未及时入账，由报账员个人保管。",
+        actor=planner, organ=batch.organiser, recipient=recipient, station=first.station if here else None,
+        findings=[first] if here else [], title="关于加强村级集体资金管理的纪检监察建议",
+        facts="巡回驻点监督发现，该村集体土地流转收入未及时入账，由报账员个人保管；同类问题在本镇多个村存在。",
         causes="村级财务管理制度执行不严，“村账镇代管”审核把关不到位。",
         items="严格执行收入及时入账制度，严禁坐收坐支\n建立集体资金收支月公开制度\n对2024年以来的集体收入开展全面自查",
         reply_due=timezone.localdate() + timedelta(days=30))

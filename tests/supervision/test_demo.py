@@ -53,3 +53,23 @@ def test_demo_roles_and_liaisons(demo):
     assert [u.kind for u in liaison_units["liaison1"]] == [UnitKind.VILLAGE]
     assert [u.kind for u in liaison_units["liaison2"]] == [UnitKind.VILLAGE]
     assert liaison_units["liaison1"] != liaison_units["liaison2"]
+
+
+def test_demo_shows_results_to_each_role(demo):
+    """The demo's results: a lead the case office is verifying, a person dealt with, a recommendation that
+    liaison1 reads, and a flagged possibly systemic problem."""
+    from django.contrib.auth import get_user_model
+
+    from findings.models import LeadDisposal, LeadState
+    from findings.selectors import leads_visible_to, recommendations_visible_to
+    from findings.services.campaigns import campaign_signals
+
+    users = get_user_model().objects
+    office = users.get(username="caseoffice")
+    lead = leads_visible_to(office).get()
+    assert (lead.state, lead.disposal) == (LeadState.DISPOSING, LeadDisposal.VERIFY)
+    assert lead.transfer_number.startswith("大箕纪移〔") and lead.transfer_pdf_sha256
+    assert leads_visible_to(users.get(username="liaison1")).count() == 0
+    assert recommendations_visible_to(users.get(username="liaison1")).get().number.startswith("大箕纪建〔")
+    assert recommendations_visible_to(users.get(username="liaison2")).count() == 0
+    assert [signal.category for signal in campaign_signals()] == ["three_assets"]
