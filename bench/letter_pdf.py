@@ -1,0 +1,74 @@
+"""Hand-off letter (交办函) PDF benchmark: the 20-problem, 3-page letter of tests/rectification/letter_sample.py,
+rendered (a) up to layout only and (b) through supervision.documents.render_pdf (layout + PDF writing with font
+subsetting). Issue 6's budget: (b) at most 1.5 × (a).
+
+Run from the repository root: DJANGO_SETTINGS_MODULE=supervision.settings.dev .venv/bin/python bench/letter_pdf.py
+Needs no database. Prints the median of five runs of each after one warm-up, their ratio, the page count and
+the PDF's size.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TEMPLATE = "documents/handoff.html"
+RUNS = 5
+
+
+def median_time(function) -> float:
+    function()  # warm-up: fonts found and loaded, template compiled
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision.settings.dev")
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from supervision.documents import STYLESHEET, _fetcher, render_pdf
+    from tests.rectification.letter_sample import letter_context, sample_organ
+
+    context = letter_context(sample_organ())
+
+    def layout_only():
+        # What render_pdf does up to the layout: the same HTML, stylesheet, fetcher and font configuration.
+        with translation.override(settings.LANGUAGE_CODE):
+            html = render_to_string(TEMPLATE, context)
+        fetcher = _fetcher()
+        fonts = FontConfiguration()
+        stylesheet = CSS(filename=str(STYLESHEET), font_config=fonts, url_fetcher=fetcher)
+        document = HTML(string=html, base_url=str(settings.BASE_DIR) + "/", url_fetcher=fetcher)
+        return document.render(stylesheets=[stylesheet], font_config=fonts)
+
+    layout = median_time(layout_only)
+    full = median_time(lambda: render_pdf(TEMPLATE, context))
+    pages = len(layout_only().pages)
+    pdf = render_pdf(TEMPLATE, context)
+    print(f"letter_pdf_layout_only_median: {layout:.3f} s")
+    print(f"letter_pdf_render_pdf_median: {full:.3f} s")
+    print(f"letter_pdf_ratio: {full / layout:.2f} (budget 1.50)")
+    print(f"letter_pdf_pages: {pages}")
+    print(f"letter_pdf_size: {len(pdf) // 1024} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
