@@ -4,7 +4,9 @@ subsetting). Issue 6's budget: (b) at most 1.5 × (a).
 
 Run from the repository root: DJANGO_SETTINGS_MODULE=supervision.settings.dev .venv/bin/python bench/letter_pdf.py
 Needs no database. Prints the median of five runs of each after one warm-up, their ratio, the page count and
-the PDF's size.
+the PDF's size. Then the batch: 100 letters rendered through render_pdf one after the other, each with its own
+number (大箕纪交〔2026〕1号 … 100号) — the PDF part of letters_generate, without the database writes — as total
+seconds and letters per second.
 """
 
 import os
@@ -18,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 TEMPLATE = "documents/handoff.html"
 RUNS = 5
+BATCH = 100
 
 
 def median_time(function) -> float:
@@ -67,6 +70,12 @@ def main() -> int:
     print(f"letter_pdf_ratio: {full / layout:.2f} (budget 1.50)")
     print(f"letter_pdf_pages: {pages}")
     print(f"letter_pdf_size: {len(pdf) // 1024} KiB")
+
+    started = time.perf_counter()
+    for n in range(1, BATCH + 1):
+        render_pdf(TEMPLATE, {**context, "number": f"大箕纪交〔2026〕{n}号"})
+    batch = time.perf_counter() - started
+    print(f"letter_pdf_batch_{BATCH}: {batch:.2f} s ({BATCH / batch:.1f} letters/s, render_pdf only, no database)")
     return 0
 
 

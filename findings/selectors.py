@@ -3,28 +3,10 @@ nobody learns through a count what the access helpers in findings.access would h
 
 from django.db.models import Q, QuerySet
 
-from rounds.models import StationState
-from rounds.selectors import stations_visible_to
+from rounds.selectors import team_station_ids
 
 from .access import DRAFT_LEAD_STATES, TRANSFERRED_LEAD_STATES, liaison_unit_ids
 from .models import Disposition, ProblemLead, Recommendation, RecommendationState, SpecialCampaign
-
-
-def _team_station_ids(user) -> QuerySet:
-    """Stations whose work the user may do: a planner all of them, a team member their own (not proposals)."""
-    if user.has_perm("rounds.plan_batch"):
-        from rounds.models import Station
-
-        return Station.objects.values("pk")
-    if user.has_perm("rounds.view_station"):
-        # A global viewer who is not a planner (an administrator, a commission leader) is on no team.
-        from guardian.shortcuts import get_objects_for_user
-
-        from rounds.models import Station
-
-        return (get_objects_for_user(user, "rounds.view_station", Station, accept_global_perms=False)
-                .exclude(state=StationState.PROPOSED).values("pk"))
-    return stations_visible_to(user).values("pk")
 
 
 def leads_visible_to(user) -> QuerySet[ProblemLead]:
@@ -32,7 +14,7 @@ def leads_visible_to(user) -> QuerySet[ProblemLead]:
     findings.access.lead_content_visible)."""
     if not getattr(user, "is_authenticated", False):
         return ProblemLead.objects.none()
-    team = Q(finding__station__in=_team_station_ids(user))
+    team = Q(finding__station__in=team_station_ids(user))
     if user.has_perm("findings.track_leads"):
         return ProblemLead.objects.filter(team | Q(state__in=TRANSFERRED_LEAD_STATES))
     return ProblemLead.objects.filter(team)

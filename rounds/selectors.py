@@ -57,3 +57,14 @@ def station_search(user, *, q: str = "", state: str = "") -> QuerySet[Station]:
     if state:
         qs = qs.filter(state=state)
     return qs
+
+
+def team_station_ids(user) -> QuerySet:
+    """Stations whose work the user may do: a planner all of them, a team member their own (not proposals)."""
+    if user.has_perm("rounds.plan_batch"):
+        return Station.objects.values("pk")
+    if user.has_perm("rounds.view_station"):
+        # A global viewer who is not a planner (an administrator, a commission leader) is on no team.
+        return (get_objects_for_user(user, "rounds.view_station", Station, accept_global_perms=False)
+                .exclude(state=StationState.PROPOSED).values("pk"))
+    return stations_visible_to(user).values("pk")

@@ -12,7 +12,9 @@ NAV = [
     ("station_list", _("驻点"), "stations"),
     ("unit_list", _("单位"), "supervision.view_unit"),
     ("person_list", _("人员库"), "supervision.view_person"),
+    ("item_list", _("整改督办"), "rectification.view_rectificationitem"),
     ("results_overview", _("成果运用"), "results"),
+    ("portal", _("整改"), "liaison_role"),
     ("recommendation_list", _("建议书"), "liaison"),
     ("import_home", _("批量导入"), "supervision.add_person"),
     ("audit_list", _("审计日志"), "supervision.view_auditevent"),
@@ -30,6 +32,8 @@ def navigation(request):
             visible = _has_any_station(user)
         elif perm == "results":
             visible = _sees_results(user)
+        elif perm == "liaison_role":
+            visible = Role.UNIT_LIAISON in user_roles(user)
         elif perm == "liaison":
             # A liaison reads the recommendations sent to their unit; staff reach them from 成果运用.
             visible = Role.UNIT_LIAISON in user_roles(user) and not user.has_perm("findings.view_recommendation")

@@ -117,6 +117,9 @@ class DemoLoader:
         from findings.demo import load_results_demo
 
         load_results_demo(self.units)
+        from rectification.demo import load_rectification_demo
+
+        load_rectification_demo(DEMO_PASSWORD)
         return {"units": Unit.objects.count(), "people": Person.objects.count(), "accounts": accounts}
 
     def accounts(self) -> list[tuple[str, str]]:

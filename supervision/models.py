@@ -52,6 +52,12 @@ class Unit(models.Model):
     doc_prefix = models.CharField(_("机关代字"), max_length=10, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    # Who rectification reminders escalate to: yellow also to the leader in charge (分管领导), red also to the
+    # unit's principal (主要负责人). Their accounts get the in-app notices and the e-mail digest.
+    leader_in_charge = models.ForeignKey("Person", verbose_name=_("分管领导"), null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="+")
+    principal = models.ForeignKey("Person", verbose_name=_("主要负责人"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
     is_active = models.BooleanField(_("在用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -220,3 +226,47 @@ class DocumentNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organ} {self.kind} {self.year}: {self.last}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one user. `key` makes a notice unique per user: the same reminder is never shown twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(_("通知键"), max_length=120)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    level = models.CharField(_("级别"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notification_unique_key")]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EmailDigest(models.Model):
+    """One e-mail per person per day gathering their notices, instead of a flood."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("日期"))
+    address = models.EmailField(_("邮箱"))
+    subject = models.CharField(_("主题"), max_length=200)
+    body = models.TextField(_("内容"))
+    count = models.PositiveIntegerField(_("通知数"), default=0)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("邮件摘要")
+        verbose_name_plural = _("邮件摘要")
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_one_per_user_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"

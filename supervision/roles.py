@@ -72,8 +72,26 @@ OUTCOMES_WORK = [
     "findings.change_specialcampaign",
 ]
 
+# Rectification follow-up (整改督办): commission staff issue letters and verify items; a station's team leader
+# verifies the items of their station (object permission); a liaison works on their own unit's items (object).
+RECTIFICATION_TRACK = ["rectification.view_handoffletter", "rectification.view_rectificationitem"]
+RECTIFICATION_WORK = [
+    "rectification.add_handoffletter",
+    "rectification.change_handoffletter",
+    "rectification.issue_handoffletter",
+    "rectification.verify_rectificationitem",
+]
+# The reminder schedule (django-celery-beat) is edited by administrators in the admin.
+SCHEDULE_EDIT = [
+    "django_celery_beat.view_periodictask",
+    "django_celery_beat.change_periodictask",
+    "django_celery_beat.view_crontabschedule",
+    "django_celery_beat.add_crontabschedule",
+    "django_celery_beat.change_crontabschedule",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMIN: ORG_VIEW + ORG_EDIT + ROUNDS_VIEW + FORMULA_EDIT + ["supervision.view_auditevent"],
+    Role.ADMIN: ORG_VIEW + ORG_EDIT + ROUNDS_VIEW + FORMULA_EDIT + SCHEDULE_EDIT + ["supervision.view_auditevent"],
     Role.COMMISSION_STAFF: ORG_VIEW
     + ROUNDS_VIEW
     + ROUNDS_PLAN
@@ -84,7 +102,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "supervision.delete_conflictdeclaration",
     ]
     + OUTCOMES_TRACK
-    + OUTCOMES_WORK,
+    + OUTCOMES_WORK
+    + RECTIFICATION_TRACK
+    + RECTIFICATION_WORK,
     Role.TEAM_LEADER: ["supervision.view_unit", "supervision.view_person"],
     Role.TEAM_MEMBER: ["supervision.view_unit"],
     Role.UNIT_LIAISON: [],  # sees its own unit only, through an object permission
@@ -98,7 +118,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "findings.add_disposition",
         "findings.change_disposition",
     ],
-    Role.COMMISSION_LEADER: ORG_VIEW + ROUNDS_VIEW + OUTCOMES_TRACK + ["findings.view_lead_content"],
+    Role.COMMISSION_LEADER: ORG_VIEW + ROUNDS_VIEW + OUTCOMES_TRACK + RECTIFICATION_TRACK
+    + ["findings.view_lead_content"],
 }
 
 

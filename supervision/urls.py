@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .views import audit, health, home, importing, organisation
+from .views import audit, health, home, importing, notifications, organisation
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -32,6 +32,8 @@ urlpatterns = [
     path("audit/", audit.audit_events, name="audit_list"),
     path("", include("rounds.urls")),
     path("", include("findings.urls")),
+    path("", include("rectification.urls")),
+    *notifications.urlpatterns,
     # API and admin
     path("api/", include("supervision.api")),
     path("admin/", admin.site.urls),

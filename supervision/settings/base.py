@@ -198,3 +198,7 @@ EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(50 * 1024 * 10
 # the last CAMPAIGN_WINDOW_DAYS days is flagged as possibly systemic.
 CAMPAIGN_MIN_UNITS = int(os.environ.get("CAMPAIGN_MIN_UNITS", "3"))
 CAMPAIGN_WINDOW_DAYS = int(os.environ.get("CAMPAIGN_WINDOW_DAYS", "180"))
+# Rectification deadlines (整改时限): an item with at most RECTIFY_GREEN_DAYS days left is green (the handler is
+# reminded), at most RECTIFY_YELLOW_DAYS yellow (the leader in charge too), red once overdue (the unit's top leader).
+RECTIFY_GREEN_DAYS = int(os.environ.get("RECTIFY_GREEN_DAYS", "20"))
+RECTIFY_YELLOW_DAYS = int(os.environ.get("RECTIFY_YELLOW_DAYS", "10"))

@@ -36,7 +36,7 @@ def test_demo_has_the_seed_organisation(demo):
 
 def test_every_demo_account_logs_in(demo, client):
     assert len(ACCOUNTS) >= 8
-    for username, *_rest in ACCOUNTS:
+    for username in [row[0] for row in ACCOUNTS] + ["liaison3"]:
         response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
         assert client.get(reverse("home")).status_code == 200, username
@@ -73,3 +73,19 @@ def test_demo_shows_results_to_each_role(demo):
     assert recommendations_visible_to(users.get(username="liaison1")).get().number.startswith("大箕纪建〔")
     assert recommendations_visible_to(users.get(username="liaison2")).count() == 0
     assert [signal.category for signal in campaign_signals()] == ["three_assets"]
+
+
+def test_demo_has_an_issued_letter_a_plan_and_a_reminder_for_its_liaison(demo):
+    from rectification.models import HandoffLetter, ItemState, LetterState
+    from rectification.selectors import letters_visible_to
+    from supervision.models import Notification
+
+    letter = HandoffLetter.objects.get()
+    assert letter.state == LetterState.ISSUED and letter.number.startswith("大箕纪交〔")
+    liaison = get_user_model().objects.get(username="liaison3")
+    assert list(letters_visible_to(liaison)) == [letter]
+    assert letters_visible_to(get_user_model().objects.get(username="liaison1")).count() == 0
+    assert letter.items.order_by("sequence").first().state == ItemState.IN_PROGRESS
+    assert Notification.objects.filter(user=liaison, level="yellow").count() == 1
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # idempotent: no second letter, no second notice
+    assert HandoffLetter.objects.count() == 1 and Notification.objects.filter(user=liaison).count() == 1

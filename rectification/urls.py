@@ -1,0 +1,3 @@
+from .views import items, letters
+
+urlpatterns = [*letters.urlpatterns, *items.urlpatterns]
