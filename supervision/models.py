@@ -210,6 +210,17 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) per change. Templates must not use `changes.items`: a change may be named
+        "items" (a letter's or a recommendation's), and a template looks keys up before methods."""
+        rows = []
+        for field, change in (self.changes or {}).items():
+            if isinstance(change, dict):
+                rows.append((field, change.get("before", ""), change.get("after", "")))
+            else:
+                rows.append((field, "", change))
+        return rows
+
 
 class DocumentNumber(models.Model):
     """The last number issued per organ, document kind and year: numbers are issued without gaps."""

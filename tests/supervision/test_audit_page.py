@@ -133,3 +133,16 @@ def test_event_without_actor_shows_dash(client_for, events):
     response = client_for("admin").get(reverse("audit_list"), {"action": "unit.import"})
     row = response.content.decode().split("<code>unit.import</code>")[0].rsplit("<tr>", 1)[1]
     assert "—" in row  # no actor name
+
+
+def test_a_change_named_items_is_shown_like_any_other(client_for):
+    """A letter's or a recommendation's "items" change must not be taken for the dict's items() by the template."""
+    from supervision.models import AuditEvent
+
+    AuditEvent.objects.create(action="letter.draft", object_type="rectification.handoffletter", object_id="1",
+                              object_repr="交办函", changes={"items": {"before": "", "after": "5"},
+                                                           "state": {"before": "待签发", "after": "已签发"}})
+    response = client_for("admin").get("/audit/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "items：</span>5" in body and "<del>待签发</del> → 已签发" in body
