@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # WeasyPrint needs Pango; Chinese letters need CJK fonts; the HarfBuzz subsetter keeps PDF rendering fast.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 \
+ && apt-get install -y --no-install-recommends fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-wqy-microhei \
+    fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 \
     libpangoft2-1.0-0 gettext libmagic1 curl \
  && rm -rf /var/lib/apt/lists/*
 

@@ -2,9 +2,9 @@
 # Installs the Debian packages the system needs, only those missing. Usage: system-deps.sh run|test
 set -euo pipefail
 mode=${1:-run}
-# CJK fonts for Chinese PDFs; HarfBuzz subsetter for fast font embedding; Pango for WeasyPrint; gettext
+# CJK fonts for Chinese PDFs (GB faces for the official layout, Noto CJK for everything beyond GB2312); HarfBuzz subsetter for fast font embedding; Pango for WeasyPrint; gettext
 # compiles the translations; libmagic tells an upload's type by its content.
-packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext libmagic1)
+packages=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp fonts-wqy-microhei fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 gettext libmagic1)
 if [ "$mode" = test ]; then
   # chromium drives the browser tests; poppler-utils turns PDFs into text and pictures for checks;
   # zbar-tools decodes the QR codes printed on notices.

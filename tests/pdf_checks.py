@@ -26,9 +26,10 @@ def squeeze(text: str) -> str:
 
 
 def unmapped_glyph_codes(pdf: bytes) -> set[str]:
-    """Codes of glyphs that stand for a character no font had: WeasyPrint writes them as glyph 0 (.notdef) or
-    0xFFFF (Pango's unknown glyph; Noto CJK has 65,535 glyphs, so 0xFFFF is never a real one), and the
-    ToUnicode map of the font then lists that code."""
+    """Codes of glyphs that stand for a character no font had. For a CFF font (Noto CJK) WeasyPrint writes them
+    as glyph 0 (.notdef) or 0xFFFF (Pango's unknown glyph; Noto CJK has 65,535 glyphs, so 0xFFFF is never a real
+    one), and the ToUnicode map lists that code; for a TrueType font (the GB faces) it gives the character its own
+    code whose encoding CMap points at CID 0 (.notdef)."""
     import zlib
 
     codes = set()
@@ -44,6 +45,10 @@ def unmapped_glyph_codes(pdf: bytes) -> set[str]:
             for source, _target in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
                 if int(source, 16) in (0, 0xFFFF):
                     codes.add(source.decode())
+        for block in re.findall(rb"begincidchar(.*?)endcidchar", data, re.S):
+            for code, cid in re.findall(rb"<([0-9a-fA-F]+)>\s+(\d+)", block):
+                if int(cid) == 0:
+                    codes.add(code.decode())
         for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
             for low, high in re.findall(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*[<\[]", block):
                 if int(low, 16) == 0 or int(high, 16) == 0xFFFF:
@@ -60,7 +65,8 @@ def assert_fonts_embedded(path: Path) -> None:
     assert fonts, "the PDF has no fonts"
     for line in fonts:
         assert line.split()[-5] == "yes", f"font not embedded: {line}"
-    assert any("CJK" in line for line in fonts), "no CJK font in the PDF"
+    cjk = ("CJK", "SungtiL", "KaitiM", "WenQuanYi")  # the GB stand-ins and Noto CJK (templates/documents/gbt9704.css)
+    assert any(name in line for line in fonts for name in cjk), "no CJK font in the PDF"
 
 
 def assert_red_letterhead(path: Path) -> None:
