@@ -77,7 +77,7 @@ def letter_new(request, pk):
     existing = HandoffLetter.objects.filter(station=station).values_list("pk", flat=True).first()
     if existing:
         return redirect("letter_detail", pk=existing)
-    form = LetterStartForm(posted(request))
+    form = LetterStartForm(posted(request), initial=_contact(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             letter = letter_draft(actor=request.user, station=station, **form.cleaned_data)
@@ -171,7 +171,7 @@ def round_letters(request, pk):
     for station in stations:
         station.report_row = getattr(station, "report", None)  # RelatedObjectDoesNotExist is an AttributeError
         station.letter_row = getattr(station, "handoff_letter", None)
-    form = LetterStartForm(posted(request))
+    form = LetterStartForm(posted(request), initial=_contact(request.user))
     if request.method == "POST":
         require_perm(request.user, "rectification.issue_handoffletter")
         if form.is_valid():
@@ -209,6 +209,12 @@ def letter_run_progress(request, pk):
     response = render(request, "rectification/_run_progress.html", _run_context(run))
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _contact(user) -> dict:
+    """The person issuing is the contact unless they change it."""
+    person = getattr(user, "person", None)
+    return {"contact_name": person.name, "contact_phone": person.phone} if person else {}
 
 
 urlpatterns = [

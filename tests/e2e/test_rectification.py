@@ -85,6 +85,10 @@ def test_letter_issued_planned_submitted_returned_verified_and_hidden_from_the_o
     assert phone.locator("[data-testid=portal-letter]").count() == 1
     assert letter.number in phone.locator("[data-testid=portal-letter]").inner_text()
     snap(phone, shot, "portal")
+    phone.goto(f"{base}/letters/{letter.pk}/")  # the letter itself, with its filed SHA-256, fits the phone
+    assert phone.locator("[data-testid=letter-sha256]").inner_text() == letter.pdf_sha256
+    snap(phone, shot, "letter")
+    phone.goto(f"{base}/portal/")
     phone.click(f"[data-testid=portal-items] tr[data-item='{item.pk}'] a")
     phone.click("[data-testid=plan-form] button[type=submit]")  # empty: refused, nothing saved
     assert phone.locator("[data-testid=plan-form] .errorlist").first.is_visible()
