@@ -203,21 +203,27 @@ def item_submit_view(request, pk):
     return redirect("item_detail", pk=item.pk)
 
 
-@require_POST
-def item_return_view(request, pk):
-    item = item_for_user(request.user, pk, "verify")
-    form = CommentForm(request.POST)
+def _move_with_text(request, item, form, move, field: str, form_key: str, success: str):
+    """A verifier's move that carries a text (return: the comment; reopen: the reason). A refusal of the text shows
+    on the page with what was typed; a refusal of the move itself comes back as a message."""
     form.is_valid()
     try:
-        item_return(actor=request.user, item=item, comment=form.cleaned_data.get("comment", ""))
+        move(actor=request.user, item=item, **{field: form.cleaned_data.get(field, "")})
     except ValidationError as error:
         if not _on_page(error):
             _refusal(request, error)
             return redirect("item_detail", pk=item.pk)
         apply_service_errors(form, error)
-        return _detail(request, item, comment_form=form)
-    messages.success(request, _("已退回整改单位"))
+        return _detail(request, item, **{form_key: form})
+    messages.success(request, success)
     return redirect("item_detail", pk=item.pk)
+
+
+@require_POST
+def item_return_view(request, pk):
+    item = item_for_user(request.user, pk, "verify")
+    return _move_with_text(request, item, CommentForm(request.POST), item_return, "comment", "comment_form",
+                           _("已退回整改单位"))
 
 
 @require_POST
@@ -237,18 +243,8 @@ def item_verify_view(request, pk):
 @require_POST
 def item_reopen_view(request, pk):
     item = item_for_user(request.user, pk, "reopen")
-    form = ReopenForm(request.POST)
-    form.is_valid()
-    try:
-        item_reopen(actor=request.user, item=item, reason=form.cleaned_data.get("reason", ""))
-    except ValidationError as error:
-        if not _on_page(error):
-            _refusal(request, error)
-            return redirect("item_detail", pk=item.pk)
-        apply_service_errors(form, error)
-        return _detail(request, item, reopen_form=form)
-    messages.success(request, _("已重新打开，整改单位须继续整改"))
-    return redirect("item_detail", pk=item.pk)
+    return _move_with_text(request, item, ReopenForm(request.POST), item_reopen, "reason", "reopen_form",
+                           _("已重新打开，整改单位须继续整改"))
 
 
 def evidence_download(request, pk):
