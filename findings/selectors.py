@@ -60,3 +60,18 @@ def campaigns_visible_to(user) -> QuerySet[SpecialCampaign]:
     if not getattr(user, "is_authenticated", False) or not user.has_perm("findings.view_specialcampaign"):
         return SpecialCampaign.objects.none()
     return SpecialCampaign.objects.all()
+
+
+def findings_visible_to(user) -> QuerySet:
+    """Problem sheets the user may see: those of the stations they may see (commission staff and leaders: all;
+    a team: their own stations; a liaison or the case office: none — a liaison sees their unit's problems as
+    rectification items)."""
+    from rounds.selectors import stations_visible_to
+
+    from .models import Finding
+
+    if not getattr(user, "is_authenticated", False):
+        return Finding.objects.none()
+    if user.has_perm("rounds.view_station"):
+        return Finding.objects.all()
+    return Finding.objects.filter(station__in=stations_visible_to(user).values("pk"))

@@ -1,4 +1,4 @@
-from .views import campaigns, dispositions, findings, leads, overview, recommendations, report
+from .views import campaigns, dispositions, findings, leads, ledgers, overview, recommendations, report
 
 urlpatterns = [
     *findings.urlpatterns,
@@ -8,4 +8,5 @@ urlpatterns = [
     *recommendations.urlpatterns,
     *campaigns.urlpatterns,
     *overview.urlpatterns,
+    *ledgers.urlpatterns,
 ]

@@ -8,6 +8,7 @@ from .roles import Role, role_labels, user_roles
 NAV = [
     # (url name, label, permission needed or None for every signed-in user)
     ("home", _("首页"), None),
+    ("dashboard", _("总览"), "dashboard"),
     ("batch_list", _("批次编排"), "rounds.view_batch"),
     ("station_list", _("驻点"), "stations"),
     ("unit_list", _("单位"), "supervision.view_unit"),
@@ -30,6 +31,8 @@ def navigation(request):
     for name, label, perm in NAV:
         if perm == "stations":
             visible = _has_any_station(user)
+        elif perm == "dashboard":
+            visible = _sees_dashboard(user)
         elif perm == "results":
             visible = _sees_results(user)
         elif perm == "liaison_role":
@@ -48,6 +51,12 @@ def _has_any_unit(user) -> bool:
     from .selectors import units_visible_to
 
     return units_visible_to(user).exists()
+
+
+def _sees_dashboard(user) -> bool:
+    from .dashboard import can_see_dashboard
+
+    return can_see_dashboard(user)
 
 
 def _sees_results(user) -> bool:

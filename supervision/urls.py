@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from .views import audit, health, home, importing, notifications, organisation
+from .views import audit, dashboard, health, home, importing, notifications, organisation, profile
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -34,6 +34,8 @@ urlpatterns = [
     path("", include("findings.urls")),
     path("", include("rectification.urls")),
     *notifications.urlpatterns,
+    *dashboard.urlpatterns,
+    *profile.urlpatterns,
     # API and admin
     path("api/", include("supervision.api")),
     path("admin/", admin.site.urls),

@@ -49,6 +49,10 @@ class Finding(models.Model):
         verbose_name_plural = _("问题底稿")
         ordering = ["station", "sequence"]
         constraints = [models.UniqueConstraint(fields=["station", "sequence"], name="finding_unique_sequence")]
+        indexes = [
+            # Scale (bench/scale.py): period filters on confirmed sheets and the problem list's newest-first page.
+            models.Index(fields=["state", "-found_on", "number"], name="finding_state_found_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

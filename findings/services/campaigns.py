@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,11 +103,31 @@ def sheet_unit_expression():
     return Coalesce(F("responsible_unit_id"), F("station__target_id"))
 
 
+def _window_sheets(start: date, end: date):
+    return Finding.objects.filter(state=FindingState.CONFIRMED, found_on__gte=start, found_on__lte=end)
+
+
+def _flagged_categories(start: date, end: date) -> list[str]:
+    """The categories over the threshold, counted by the database (one grouped query, whatever the rows)."""
+    return list(_window_sheets(start, end).values("category")
+                .annotate(units=Count(sheet_unit_expression(), distinct=True))
+                .filter(units__gte=settings.CAMPAIGN_MIN_UNITS).order_by().values_list("category", flat=True))
+
+
+def campaign_signal_count(*, today: date | None = None) -> int:
+    """How many categories are flagged now: for counts (the overview), without loading any sheet."""
+    return len(_flagged_categories(*campaign_window(today)))
+
+
 def campaign_signals(*, today: date | None = None) -> list[CampaignSignal]:
-    """The flagged categories, most units first. Not scoped to a user: callers show them only to those who may
-    see campaigns (findings.view_specialcampaign)."""
+    """The flagged categories, most units first, with their sheets and units (loaded for flagged categories
+    only). Not scoped to a user: callers show them only to those who may see campaigns
+    (findings.view_specialcampaign)."""
     start, end = campaign_window(today)
-    rows = (Finding.objects.filter(state=FindingState.CONFIRMED, found_on__gte=start, found_on__lte=end)
+    flagged = _flagged_categories(start, end)
+    if not flagged:
+        return []
+    rows = (_window_sheets(start, end).filter(category__in=flagged)
             .annotate(unit_id=sheet_unit_expression())
             .values_list("pk", "category", "found_on", "unit_id").order_by("found_on", "pk"))
     groups: dict[str, CampaignSignal] = {}

@@ -28,7 +28,7 @@ from ..selectors import (
     leads_visible_to,
     recommendations_visible_to,
 )
-from ..services.campaigns import campaign_signals
+from ..services.campaigns import campaign_signal_count
 
 YEARS_BACK = 5
 
@@ -72,7 +72,7 @@ def _recommendations(user, year: int, today) -> dict:
 def _campaigns(user, year: int) -> dict:
     counts = (campaigns_visible_to(user).filter(opened_at__year=year)
               .aggregate(**{state: Count("pk", filter=Q(state=state)) for state in CampaignState.values}))
-    counts["signals"] = len(campaign_signals())
+    counts["signals"] = campaign_signal_count()
     return counts
 
 

@@ -45,6 +45,12 @@ class RectificationItem(models.Model):
         ordering = ["letter", "sequence"]
         permissions = [("verify_rectificationitem", _("核验整改事项"))]
         constraints = [models.UniqueConstraint(fields=["letter", "sequence"], name="item_unique_sequence")]
+        indexes = [
+            # Scale (bench/scale.py): the item list's page in deadline order, and the colour counts (state, deadline)
+            # answered by an index-only scan.
+            models.Index(fields=["deadline", "letter", "sequence"], name="item_deadline_order_idx"),
+            models.Index(fields=["state", "deadline"], name="item_state_deadline_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.letter} #{self.sequence}"

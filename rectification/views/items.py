@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from findings.access import liaison_unit_ids
 from findings.views.findings import evidence_response
 from rounds.selectors import user_has_stations
+from supervision.filters import ResultFilter
 from supervision.views.common import apply_service_errors, paginate
 
 from ..access import item_for_user, rectification_evidence_for_user
@@ -100,7 +101,8 @@ def item_list(request):
     level = request.GET.get("level", "")
     if level not in LEVELS:
         level = ""
-    visible = items_visible_to(user)
+    filters = ResultFilter.from_request(request)  # the dashboard's numbers drill down here with its filters
+    visible = filters.items(items_visible_to(user))
     totals = visible.aggregate(**{name: Count("pk", filter=level_q(name, today)) for name in COLOURS})
     queryset = visible.select_related("letter__recipient__parent").order_by("deadline", "letter_id", "sequence")
     if state:
@@ -114,6 +116,8 @@ def item_list(request):
     return render(request, "rectification/item_list.html", {
         "page": page, "state": state, "states": S.choices, "level": level,
         "levels": [(name, LEVEL_LABELS[name]) for name in LEVELS], "counts": counts,
+        "filters": filters, "filter_params": filters.as_params(),
+        "ledger_query": filters.querystring(state=state, level=level),
     })
 
 

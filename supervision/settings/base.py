@@ -202,3 +202,11 @@ CAMPAIGN_WINDOW_DAYS = int(os.environ.get("CAMPAIGN_WINDOW_DAYS", "180"))
 # reminded), at most RECTIFY_YELLOW_DAYS yellow (the leader in charge too), red once overdue (the unit's top leader).
 RECTIFY_GREEN_DAYS = int(os.environ.get("RECTIFY_GREEN_DAYS", "20"))
 RECTIFY_YELLOW_DAYS = int(os.environ.get("RECTIFY_YELLOW_DAYS", "10"))
+# Annual assessment (党风廉政建设责任制考核): score = 100 − Σ weight × measure (floor 0). Override with a JSON object
+# in ASSESSMENT_WEIGHTS_JSON, e.g. {"problem": 2, "overdue_open": 5}; keys not given keep these values.
+ASSESSMENT_WEIGHTS = {"problem": 2, "overdue_open": 5, "closed_late": 2, "reopened": 3, "lead": 5, "person_dealt": 3}
+if os.environ.get("ASSESSMENT_WEIGHTS_JSON"):
+    import json as _json
+
+    ASSESSMENT_WEIGHTS = {**ASSESSMENT_WEIGHTS, **{str(key): float(value) for key, value in
+                                                   _json.loads(os.environ["ASSESSMENT_WEIGHTS_JSON"]).items()}}

@@ -15,6 +15,7 @@ from findings.services.campaigns import (
     CAMPAIGN_TRANSITIONS,
     campaign_close,
     campaign_open,
+    campaign_signal_count,
     campaign_signals,
     campaign_start,
     campaign_update,
@@ -136,9 +137,11 @@ def test_signals_cost_a_constant_number_of_queries(signal_world, sheet_in, setti
     settings.CAMPAIGN_MIN_UNITS = 1
     for category in [Theme.LAND, Theme.PROJECTS, Theme.CONDUCT, Theme.SUBSIDIES]:
         sheet_in("程家湾村", category=category)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # flagged categories (grouped), their sheets, units, campaigns
         signals = campaign_signals()
     assert len(signals) == 5
+    with django_assert_max_num_queries(1):  # the overview's count is one grouped query
+        assert campaign_signal_count() == 5
 
 
 # --- services --------------------------------------------------------------------------------------------------------

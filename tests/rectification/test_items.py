@@ -462,3 +462,15 @@ def test_detail_budget_does_not_grow_with_events(rect_world, planned, png, clien
                              files=[png(f"照片{n}.png")])
     response = within_budget(client, url("item_detail", planned.pk), budget)
     assert len(response.context["events"]) == 10
+
+
+def test_item_list_takes_the_dashboard_filters_and_its_ledger_link_carries_them(rect_world, client_for):
+    """A number on the dashboard drills down here with its filters (township, category...); the export keeps them."""
+    client = client_for("commission")
+    village_b = rect_world.stations["B"].target
+    response = client.get(reverse("item_list"), {"township": village_b.pk})
+    shown = {item.pk for item in response.context["page"].object_list}
+    assert shown == {rect_world.other_item.pk}
+    assert f"township={village_b.pk}" in response.context["ledger_query"]
+    bad = client.get(reverse("item_list"), {"township": "x", "start": "2026-13-01"})
+    assert bad.status_code == 200 and len(bad.context["filters"].errors) == 2

@@ -115,12 +115,12 @@ def test_no_role_account_sees_no_organisation_data(client, users, org):
 
 @pytest.mark.parametrize(("role", "expected"), [
     ("admin", {"批次编排", "驻点", "单位", "人员库", "批量导入", "审计日志"}),
-    ("commission", {"批次编排", "驻点", "整改督办", "成果运用", "单位", "人员库", "批量导入"}),
+    ("commission", {"总览", "批次编排", "驻点", "整改督办", "成果运用", "单位", "人员库", "批量导入"}),
     ("leader", {"单位", "人员库"}),
     ("member", {"单位"}),
     ("liaison", {"单位", "整改", "建议书"}),
     ("case_office", {"成果运用", "单位", "人员库"}),
-    ("commission_leader", {"批次编排", "驻点", "整改督办", "成果运用", "单位", "人员库"}),
+    ("commission_leader", {"总览", "批次编排", "驻点", "整改督办", "成果运用", "单位", "人员库"}),
     ("outsider", set()),
 ])
 def test_navigation_shows_each_role_what_it_may_use(client_for, role, expected):
