@@ -15,7 +15,7 @@ import hashlib
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, When
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ from rectification.models import ItemState, LetterState, RectificationItem
 from rectification.selectors import items_visible_to, letters_visible_to
 from rounds.selectors import batches_visible_to
 from supervision.filters import ResultFilter
-from supervision.models import UnitKind
+from supervision.models import Unit, UnitKind
 from supervision.selectors import units_visible_to
 
 CACHE_SECONDS = 60
@@ -135,11 +135,20 @@ def trend_window(f: ResultFilter, today: date) -> tuple[date, date]:
     return start, end
 
 
-def _township_of_target():
-    """The township (street, department) of a sheet: its station's target, or the target's parent for a village."""
-    village = Q(station__target__kind__in=VILLAGE_KINDS) & Q(station__target__parent__isnull=False)
-    return (Case(When(village, then=F("station__target__parent_id")), default=F("station__target_id")),
-            Case(When(village, then=F("station__target__parent__name")), default=F("station__target__name")))
+def _by_township(sheets) -> list[dict]:
+    """Problems per township (street, department): the database counts per station target (one grouped scan of
+    the sheets, no joins), then the few hundred targets are folded into their townships — a village counts for its
+    parent. Grouping the sheets by a CASE over joined units instead cost 0.8 s at 1,000,000 sheets."""
+    per_target = dict(sheets.values_list("station__target_id").annotate(n=Count("pk")).order_by())
+    if not per_target:
+        return []
+    totals: dict[int, dict] = {}
+    for pk, kind, name, parent_id, parent_name in Unit.objects.filter(pk__in=per_target).values_list(
+            "pk", "kind", "name", "parent_id", "parent__name"):
+        town, town_name = (parent_id, parent_name) if kind in VILLAGE_KINDS and parent_id else (pk, name)
+        row = totals.setdefault(town, {"town": town, "town_name": town_name, "count": 0})
+        row["count"] += per_target[pk]
+    return sorted(totals.values(), key=lambda row: (-row["count"], row["town_name"]))[:TOP_TOWNSHIPS]
 
 
 def dashboard_figures(user, f: ResultFilter, today: date | None = None) -> dict:
@@ -151,10 +160,7 @@ def dashboard_figures(user, f: ResultFilter, today: date | None = None) -> dict:
                                stations=Count("station", distinct=True))
     figures["amount"] = figures["amount"] or 0
 
-    town_id, town_name = _township_of_target()
-    figures["by_township"] = list(
-        sheets.annotate(town=town_id, town_name=town_name).values("town", "town_name")
-        .annotate(count=Count("pk")).order_by("-count", "town_name")[:TOP_TOWNSHIPS])
+    figures["by_township"] = _by_township(sheets)
     figures["by_category"] = list(sheets.values("category").annotate(count=Count("pk")).order_by("-count",
                                                                                                    "category"))
     start, end = trend_window(f, today)
