@@ -11,9 +11,7 @@ same rows. A workbook is written row by row in openpyxl's write-only mode from `
 Cells: text that a spreadsheet would take for a formula (starting with = + - @, a tab or a carriage return) gets a
 leading apostrophe; numbers stay numbers and dates stay dates."""
 
-import re
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from tempfile import NamedTemporaryFile
 
 from django.db.models import (
@@ -39,6 +37,7 @@ from openpyxl.utils import get_column_letter
 from rounds.models import Theme
 from supervision.filters import ResultFilter
 from supervision.models import UnitKind
+from supervision.spreadsheets import cell_value, safe_text
 
 from .models import Finding, FindingState
 from .selectors import findings_visible_to
@@ -47,34 +46,7 @@ CHUNK = 2000
 ALL = "all"
 PROBLEM_ORDER = ("-found_on", "number")
 ITEM_ORDER = ("deadline", "letter_id", "sequence")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # openpyxl refuses these control characters
 VILLAGE_KINDS = (UnitKind.VILLAGE, UnitKind.COMMUNITY)
-
-
-# --- cells ---------------------------------------------------------------------------------------------------------
-
-def safe_text(value: str) -> str:
-    """Text that no spreadsheet evaluates: a leading apostrophe before = + - @ (or a tab / CR)."""
-    value = _ILLEGAL.sub("", value)
-    if value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def cell_value(value):
-    """What goes into a cell: numbers and dates as themselves, aware datetimes in local time, text neutralised."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.replace(tzinfo=None, microsecond=0)
-    if isinstance(value, (int, float, Decimal, date)):
-        return value
-    return safe_text(str(value))
 
 
 def write_workbook(title: str, columns: list[tuple[str, int]], rows) -> NamedTemporaryFile:

@@ -36,6 +36,7 @@ from rounds.selectors import batches_visible_to, stations_visible_to
 
 from .models import Unit
 from .profile import item_measures
+from .spreadsheets import cell_value
 
 # weight key → measure (a column of the table)
 WEIGHT_MEASURES = {
@@ -144,27 +145,17 @@ def assessment_rows(user, year: int, today=None) -> list[dict]:
     return rows
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
 def assessment_workbook(rows: list[dict], year: int) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("%(year)d年度考核") % {"year": year})
     cols = columns()
-    sheet.append([neutralise(heading) for _key, heading in cols])
+    sheet.append([cell_value(heading) for _key, heading in cols])
     for row in rows:
-        sheet.append([neutralise(row[key]) for key, _heading in cols])
+        sheet.append([cell_value(row[key]) for key, _heading in cols])
     notes = workbook.create_sheet(title=_("权重"))
     notes.append([_("指标"), _("权重")])
     for weight in weight_list():
-        notes.append([neutralise(weight["label"]), weight["value"]])
+        notes.append([cell_value(weight["label"]), weight["value"]])
     notes.append([_("得分 = 100 − Σ 权重 × 指标，最低0分")])
     buffer = BytesIO()
     workbook.save(buffer)

@@ -125,3 +125,17 @@ def document_response(content: bytes, *, content_type: str, filename: str, inlin
     response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def filed_pdf_response(stored, *, filename: str):
+    """An issued document exactly as it was filed (its stored file, never re-rendered); 404 when the file is gone."""
+    from django.http import Http404
+
+    if not stored:
+        raise Http404
+    try:
+        with stored.open("rb") as handle:
+            content = handle.read()
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return document_response(content, content_type="application/pdf", filename=filename, inline=True)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from rounds.models import Theme
 from supervision.models import AuditEvent
-from supervision.views.common import apply_service_errors, paginate, posted, require_perm
+from supervision.views.common import apply_service_errors, paginate, posted, refuse, require_perm
 
 from ..access import campaign_for_user
 from ..forms_campaigns import CampaignForm, CloseForm
@@ -139,18 +139,13 @@ def campaign_edit(request, pk):
     })
 
 
-def _refusal(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @require_POST
 def campaign_start_view(request, pk):
     campaign = campaign_for_user(request.user, pk, "change")
     try:
         campaign_start(actor=request.user, campaign=campaign)
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("专项治理“%(title)s”已启动") % {"title": campaign.title})
     return redirect("campaign_detail", pk=campaign.pk)
@@ -168,7 +163,7 @@ def campaign_close_view(request, pk):
     try:
         campaign_close(actor=request.user, campaign=campaign, summary=form.cleaned_data["summary"])
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("专项治理“%(title)s”已结束") % {"title": campaign.title})
     return redirect("campaign_detail", pk=campaign.pk)

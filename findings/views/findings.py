@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rounds.access import can_work, station_for_user
-from supervision.views.common import apply_service_errors, posted
+from supervision.views.common import apply_service_errors, posted, refuse
 
 from ..access import evidence_for_user, finding_for_user
 from ..forms import EVIDENCE_ACCEPT, CorrectionForm, FindingForm, WithdrawForm
@@ -164,18 +164,13 @@ def finding_edit(request, pk):
     })
 
 
-def _refusal(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @require_POST
 def finding_confirm_view(request, pk):
     finding = finding_for_user(request.user, pk, "lead")
     try:
         finding = finding_confirm(actor=request.user, finding=finding)
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("问题底稿 %(number)s 已确认") % {"number": finding.number})
     return redirect("finding_detail", pk=finding.pk)
@@ -193,7 +188,7 @@ def finding_withdraw_view(request, pk):
     try:
         finding = finding_withdraw(actor=request.user, finding=finding, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("问题底稿 %(number)s 已撤回") % {"number": finding.number})
     return redirect("finding_detail", pk=finding.pk)

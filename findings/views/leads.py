@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rounds.access import can_plan, can_view_station
-from supervision.documents import document_response
+from supervision.documents import filed_pdf_response
 from supervision.roles import Role, user_roles
-from supervision.views.common import apply_service_errors, paginate, posted
+from supervision.views.common import apply_service_errors, paginate, posted, refuse
 
 from ..access import TRANSFERRED_LEAD_STATES, finding_for_user, lead_content_visible, lead_for_user
 from ..forms_leads import LeadCancelForm, LeadConcludeForm, LeadDisposeForm, LeadForm
@@ -128,18 +128,13 @@ def lead_edit(request, pk):
     })
 
 
-def _refusal(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @require_POST
 def lead_transfer_view(request, pk):
     lead = lead_for_user(request.user, pk, "edit")
     try:
         lead = lead_transfer(actor=request.user, lead=lead)
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("问题线索已移送案件监督管理室，移送函文号 %(number)s") % {
             "number": lead.transfer_number})
@@ -158,7 +153,7 @@ def lead_cancel_view(request, pk):
     try:
         lead_cancel(actor=request.user, lead=lead, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("问题线索已撤销"))
     return redirect("lead_detail", pk=lead.pk)
@@ -166,15 +161,7 @@ def lead_cancel_view(request, pk):
 
 def lead_pdf(request, pk):
     lead = lead_for_user(request.user, pk, "content")
-    if not lead.transfer_pdf:
-        raise Http404
-    try:
-        with lead.transfer_pdf.open("rb") as handle:
-            content = handle.read()
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return document_response(content, content_type="application/pdf", filename=f"lead-transfer-{lead.pk}.pdf",
-                             inline=True)
+    return filed_pdf_response(lead.transfer_pdf, filename=f"lead-transfer-{lead.pk}.pdf")
 
 
 def lead_dispose_view(request, pk):

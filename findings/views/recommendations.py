@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rounds.access import station_for_user
-from supervision.documents import document_response
-from supervision.views.common import apply_service_errors, paginate, posted, require_perm
+from supervision.documents import document_response, filed_pdf_response
+from supervision.views.common import apply_service_errors, paginate, posted, refuse, require_perm
 
 from ..access import liaison_unit_ids, recommendation_for_user
 from ..forms_recommendations import RecommendationForm, ReplyForm
@@ -128,18 +128,13 @@ def recommendation_edit(request, pk):
     })
 
 
-def _refusal(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 @require_POST
 def recommendation_issue_view(request, pk):
     recommendation = recommendation_for_user(request.user, pk, "issue")
     try:
         recommendation = recommendation_issue(actor=request.user, recommendation=recommendation)
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("建议书已签发，文号 %(number)s") % {"number": recommendation.number})
     return redirect("recommendation_detail", pk=recommendation.pk)
@@ -151,13 +146,7 @@ def recommendation_pdf(request, pk):
     if recommendation.state == S.DRAFT:
         return document_response(recommendation_pdf_preview(recommendation), content_type="application/pdf",
                                  filename=f"recommendation-{recommendation.pk}-draft.pdf", inline=True)
-    try:
-        with recommendation.pdf.open("rb") as handle:
-            content = handle.read()
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return document_response(content, content_type="application/pdf",
-                             filename=f"recommendation-{recommendation.pk}.pdf", inline=True)
+    return filed_pdf_response(recommendation.pdf, filename=f"recommendation-{recommendation.pk}.pdf")
 
 
 def recommendation_reply_view(request, pk):

@@ -19,7 +19,7 @@ from findings.access import liaison_unit_ids
 from findings.views.findings import evidence_response
 from rounds.selectors import user_has_stations
 from supervision.filters import ResultFilter
-from supervision.views.common import apply_service_errors, paginate
+from supervision.views.common import apply_service_errors, paginate, refuse
 
 from ..access import item_for_user, rectification_evidence_for_user
 from ..deadlines import LEVEL_LABELS, LEVEL_TAGS, LEVELS, item_deadline, level_q
@@ -147,11 +147,6 @@ def item_detail(request, pk):
     return _detail(request, item_for_user(request.user, pk))
 
 
-def _refusal(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 def _on_page(error: ValidationError) -> bool:
     """Field errors are shown on the form, with the input kept; a refusal of the move itself as a message."""
     return hasattr(error, "error_dict")
@@ -166,7 +161,7 @@ def item_plan(request, pk):
             item_plan_save(actor=request.user, item=item, **form.values())
         except ValidationError as error:
             if not _on_page(error):
-                _refusal(request, error)
+                refuse(request, error)
                 return redirect("item_detail", pk=item.pk)
             apply_service_errors(form, error)
         else:
@@ -185,7 +180,7 @@ def item_progress(request, pk):
                                          files=form.cleaned_data["files"])
         except ValidationError as error:
             if not _on_page(error):
-                _refusal(request, error)
+                refuse(request, error)
                 return redirect("item_detail", pk=item.pk)
             apply_service_errors(form, error)
         else:
@@ -201,7 +196,7 @@ def item_submit_view(request, pk):
     try:
         item_submit(actor=request.user, item=item)
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("已提交核验，等待驻点组组长或纪委监委核验"))
     return redirect("item_detail", pk=item.pk)
@@ -215,7 +210,7 @@ def _move_with_text(request, item, form, move, field: str, form_key: str, succes
         move(actor=request.user, item=item, **{field: form.cleaned_data.get(field, "")})
     except ValidationError as error:
         if not _on_page(error):
-            _refusal(request, error)
+            refuse(request, error)
             return redirect("item_detail", pk=item.pk)
         apply_service_errors(form, error)
         return _detail(request, item, **{form_key: form})
@@ -238,7 +233,7 @@ def item_verify_view(request, pk):
     try:
         item_verify(actor=request.user, item=item, comment=form.cleaned_data.get("comment", ""))
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("已核验销号"))
     return redirect("item_detail", pk=item.pk)

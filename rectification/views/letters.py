@@ -18,8 +18,8 @@ from findings.models import ReportState
 from rounds.access import station_for_user
 from rounds.models import Round, Station
 from rounds.selectors import user_has_stations
-from supervision.documents import document_response
-from supervision.views.common import apply_service_errors, paginate, posted, require_perm
+from supervision.documents import document_response, filed_pdf_response
+from supervision.views.common import apply_service_errors, paginate, posted, refuse, require_perm
 
 from ..access import letter_for_user
 from ..forms_letters import LetterForm, LetterStartForm
@@ -42,11 +42,6 @@ RUN_TAGS = {LetterRunState.QUEUED: "", LetterRunState.RUNNING: "amber", LetterRu
 
 def _is_staff(user) -> bool:
     return user.has_perm("rectification.view_handoffletter")
-
-
-def _refusal(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def letter_list(request):
@@ -142,7 +137,7 @@ def letter_issue_view(request, pk):
     try:
         letter = letter_issue(actor=request.user, letter=letter)
     except ValidationError as error:
-        _refusal(request, error)
+        refuse(request, error)
     else:
         messages.success(request, _("交办函已签发，文号 %(number)s") % {"number": letter.number})
     return redirect("letter_detail", pk=letter.pk)
@@ -154,13 +149,7 @@ def letter_pdf(request, pk):
     if letter.state == S.DRAFT:
         return document_response(letter_pdf_preview(letter), content_type="application/pdf",
                                  filename=f"handoff-{letter.pk}-draft.pdf", inline=True)
-    try:
-        with letter.pdf.open("rb") as handle:
-            content = handle.read()
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    return document_response(content, content_type="application/pdf", filename=f"handoff-{letter.pk}.pdf",
-                             inline=True)
+    return filed_pdf_response(letter.pdf, filename=f"handoff-{letter.pk}.pdf")
 
 
 def round_letters(request, pk):

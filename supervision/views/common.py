@@ -30,3 +30,11 @@ def apply_service_errors(form, error: ValidationError) -> None:
 def posted(request):
     """The submitted data on POST (even when empty, so required fields report), None otherwise."""
     return request.POST if request.method == "POST" else None
+
+
+def refuse(request, error: ValidationError) -> None:
+    """A service's refusal of an action, shown as messages on the page the user is sent back to."""
+    from django.contrib import messages
+
+    for message in error.messages:
+        messages.error(request, message)
