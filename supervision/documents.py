@@ -6,6 +6,7 @@ GB/T 9704 wants them (2026年11月27日), Chinese ordinals for headings, and QR 
 
 import base64
 import urllib.parse
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -139,3 +140,21 @@ def filed_pdf_response(stored, *, filename: str):
     except (FileNotFoundError, ValueError):
         raise Http404 from None
     return document_response(content, content_type="application/pdf", filename=filename, inline=True)
+
+
+@contextmanager
+def filing(stored, content: bytes, name: str):
+    """File an issued document: write `content` into the FileField `stored` and yield its SHA-256 for the record.
+    If what follows in the block fails (the row, the audit event), the file is removed again, so a refused issue
+    leaves no stray file; the surrounding transaction gives the number back."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    stored.save(name, ContentFile(content), save=False)
+    written = stored.name
+    try:
+        yield hashlib.sha256(content).hexdigest()
+    except BaseException:
+        stored.storage.delete(written)
+        raise

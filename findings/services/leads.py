@@ -9,13 +9,11 @@ result). A draft is the only state in which the lead's content changes: after tr
 The audit trail is read by the administrator, who must learn nothing of a lead: every event carries only states,
 the disposal way and the transfer number, never a name, a summary, a reason or a result."""
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from rounds.access import can_lead
 from supervision.audit import audit_record
-from supervision.documents import cn_date, letterhead, render_pdf
+from supervision.documents import cn_date, filing, letterhead, render_pdf
 from supervision.models import Unit
 from supervision.services.numbering import document_number_next
 
@@ -249,11 +247,11 @@ def lead_transfer(*, actor, lead: ProblemLead) -> ProblemLead:
     lead.state = L.TRANSFERRED
     evidence = list(lead.evidence.order_by("uploaded_at", "id"))
     pdf = render_pdf(TRANSFER_TEMPLATE, transfer_context(lead, evidence, _person(actor)))
-    lead.transfer_pdf.save(f"lead-{lead.pk}.pdf", ContentFile(pdf), save=False)
-    lead.transfer_pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    lead.save()
-    audit_record(actor=actor, action="lead.transfer", obj=lead,
-                 changes={**_state_change(L.DRAFT, L.TRANSFERRED), "number": {"before": "", "after": number}})
+    with filing(lead.transfer_pdf, pdf, f"lead-{lead.pk}.pdf") as digest:
+        lead.transfer_pdf_sha256 = digest
+        lead.save()
+        audit_record(actor=actor, action="lead.transfer", obj=lead,
+                     changes={**_state_change(L.DRAFT, L.TRANSFERRED), "number": {"before": "", "after": number}})
     return lead
 
 

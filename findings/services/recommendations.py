@@ -10,14 +10,12 @@ A draft is edited by commission staff (findings.change_recommendation). An issue
 deadline has passed without a reply is overdue: `recommendation_overdue_q(today)` is the one definition, shared
 with the rectification reminders."""
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
@@ -26,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from rounds.models import Station
 from supervision.audit import audit_record
-from supervision.documents import cn_date, cn_number, letterhead, render_pdf
+from supervision.documents import cn_date, cn_number, filing, letterhead, render_pdf
 from supervision.models import Unit, UnitKind
 from supervision.services.numbering import document_number_next
 
@@ -363,21 +361,14 @@ def recommendation_issue(*, actor, recommendation: Recommendation) -> Recommenda
     recommendation.issued_by = actor
     recommendation.issued_at = timezone.now()
     content = render_pdf(DOCUMENT_TEMPLATE, recommendation_context(recommendation))
-    recommendation.pdf.save("recommendation.pdf", ContentFile(content), save=False)
-    recommendation.pdf_sha256 = hashlib.sha256(content).hexdigest()
-    stored = recommendation.pdf.name
-    # The file is written before the row: if the row cannot be saved, the file goes too (the number is given
-    # back by the rollback).
-    try:
+    with filing(recommendation.pdf, content, "recommendation.pdf") as digest:
+        recommendation.pdf_sha256 = digest
         recommendation.save()
         audit_record(actor=actor, action="recommendation.issue", obj=recommendation, changes={
             **_state_change(S.DRAFT, S.ISSUED),
             "number": {"before": "", "after": number},
-            "pdf_sha256": {"before": "", "after": recommendation.pdf_sha256},
+            "pdf_sha256": {"before": "", "after": digest},
         })
-    except Exception:
-        recommendation.pdf.storage.delete(stored)
-        raise
     return recommendation
 
 

@@ -14,13 +14,11 @@ nobody but the commission sees them before the letter is issued (access follows 
 letters_generate starts a LetterRun; rectification.tasks.letters runs it (letters_run_execute): one letter per
 station of the round whose report is approved and which has no issued letter, each in its own transaction."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,7 +28,7 @@ from findings.models import Finding, FindingState, ReportState, StationReport
 from rounds.models import Round, Station, StationState
 from rounds.services.stations import station_transition
 from supervision.audit import audit_record
-from supervision.documents import letterhead, render_pdf
+from supervision.documents import filing, letterhead, render_pdf
 from supervision.models import UnitKind
 from supervision.services.numbering import document_number_next
 
@@ -302,23 +300,16 @@ def letter_issue(*, actor, letter: HandoffLetter) -> HandoffLetter:
     letter.issued_by = actor
     letter.issued_at = timezone.now()
     content = render_pdf(DOCUMENT_TEMPLATE, letter_context(letter, items))
-    letter.pdf.save("handoff.pdf", ContentFile(content), save=False)
-    letter.pdf_sha256 = hashlib.sha256(content).hexdigest()
-    stored = letter.pdf.name
-    # The file is written before the row: if anything after fails, the file goes and the rollback gives the
-    # number back.
-    try:
+    with filing(letter.pdf, content, "handoff.pdf") as digest:
+        letter.pdf_sha256 = digest
         letter.save()
         if letter.station.state == StationState.REPORTING:
             station_transition(actor=actor, station=letter.station, to=StationState.HANDED_OFF)
         audit_record(actor=actor, action="letter.issue", obj=letter, changes={
             **_state_change(S.DRAFT, S.ISSUED),
             "number": {"before": "", "after": number},
-            "pdf_sha256": {"before": "", "after": letter.pdf_sha256},
+            "pdf_sha256": {"before": "", "after": digest},
         })
-    except Exception:
-        letter.pdf.storage.delete(stored)
-        raise
     return letter
 
 

@@ -315,3 +315,23 @@ def test_documents_load_nothing_from_the_network_or_elsewhere_on_disk():
             fetcher.fetch(url)
     assert fetcher.fetch("data:text/plain;base64,5YWs5ZGK").read().decode() == "公告"
     assert fetcher.fetch(STYLESHEET.as_uri()).read().startswith(b"/*")
+
+
+def test_filing_removes_the_file_when_what_follows_fails(tmp_path, settings):
+    """An issued document's file is written before its row: a failure after the write leaves no stray file."""
+    from django.core.files.storage import FileSystemStorage
+    from django.db.models.fields.files import FieldFile
+
+    from rectification.models import HandoffLetter
+    from supervision.documents import filing
+
+    field = HandoffLetter._meta.get_field("pdf")
+    stored = FieldFile(HandoffLetter(), field, None)
+    stored.storage = FileSystemStorage(location=tmp_path)
+    with pytest.raises(RuntimeError, match="row refused"), filing(stored, b"%PDF-1.7 x", "handoff.pdf") as digest:
+        assert len(digest) == 64 and list(tmp_path.rglob("*.pdf"))
+        raise RuntimeError("row refused")
+    assert list(tmp_path.rglob("*.pdf")) == []
+    with filing(stored, b"%PDF-1.7 y", "handoff.pdf"):
+        pass
+    assert len(list(tmp_path.rglob("*.pdf"))) == 1
