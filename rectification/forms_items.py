@@ -4,24 +4,9 @@ messages are shown on the form, field by field) and writes."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from supervision.forms import StackedLabels
+from supervision.forms import MultipleFileField, MultipleFileInput, StackedLabels
 
 FILE_ACCEPT = ".pdf,.jpg,.jpeg,.png,.heic,.heif,.webp,.doc,.docx,.xls,.xlsx,.ppt,.pptx,image/*"
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name; the service checks each one (content, size, name)."""
-
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class PlanForm(StackedLabels, forms.Form):

@@ -4,6 +4,22 @@ from django.utils.translation import gettext_lazy as _
 from .models import ConflictDeclaration, Person, Unit, UnitKind
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (field records, rectification progress); the service checks each one
+    (content, size, name)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
 class StackedLabels:
     """Labels sit above their fields on every screen width, so they need no trailing colon."""
 

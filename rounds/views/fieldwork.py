@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from supervision.forms import StackedLabels
+from supervision.forms import MultipleFileField, MultipleFileInput, StackedLabels
 from supervision.models import Person
 from supervision.views.common import apply_service_errors
 
@@ -56,19 +56,6 @@ class CheckForm(StackedLabels, forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
     file = forms.FileField(label=gettext_lazy("佐证材料（照片、PDF、Office 文档）"), required=False,
                            widget=forms.ClearableFileInput(attrs=dict(FILE_ATTRS)))
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, (list, tuple)):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class FieldRecordForm(StackedLabels, forms.Form):
