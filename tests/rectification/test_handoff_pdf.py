@@ -137,3 +137,25 @@ def test_every_problem_in_order_with_the_header_on_every_table_page(letter):
     flat = squeeze(run(tool("pdftotext"), "-enc", "UTF-8", str(path), "-"))
     positions = [flat.index(squeeze(problem)) for problem, _requirement, _who in PROBLEMS]
     assert positions == sorted(positions)
+
+
+def test_letter_embeds_one_deflated_subset_font(letter):
+    """The letter is set in one face (the table header keeps the body face), its font program is a subset, and
+    supervision.documents deflates it (at zlib's default level, in WeasyPrint's finisher hook) into a stream
+    that decodes to a TrueType font."""
+    import io
+    import zlib
+
+    from fontTools.ttLib import TTFont
+
+    path, _organ, _context = letter
+    fonts = [line.split()[0] for line in run(tool("pdffonts"), str(path)).splitlines()[2:]]
+    assert len(fonts) == 1 and re.fullmatch(r"[A-Z]{6}\+.+", fonts[0]), fonts
+    pdf = path.read_bytes()
+    programs = [m for m in re.finditer(rb"<<[^>]*/Length1 \d+[^>]*>>\s*stream\r?\n", pdf)]
+    assert len(programs) == 1
+    header = programs[0].group(0)
+    assert b"/Filter /FlateDecode" in header
+    end = pdf.find(b"endstream", programs[0].end())
+    font = TTFont(io.BytesIO(zlib.decompress(pdf[programs[0].end():end])))
+    assert "glyf" in font and font.reader.tables["glyf"].length < 400 * 1024  # ~170 KiB of outlines, not a whole face
