@@ -140,9 +140,11 @@ def item_filters(params) -> tuple[str, str]:
 
 def items_for(user, result_filter: ResultFilter, state: str = "", level: str = "", today: date | None = None):
     from rectification.deadlines import level_q
+    from rectification.models import LetterState
     from rectification.selectors import items_visible_to
 
-    queryset = result_filter.items(items_visible_to(user))
+    # Handed-off items only: a draft letter's rows are not the unit's to rectify yet (the list shows the same).
+    queryset = result_filter.items(items_visible_to(user).filter(letter__state=LetterState.ISSUED))
     if state:
         queryset = queryset.filter(state=state)
     if level:

@@ -14,6 +14,8 @@ def leads_visible_to(user) -> QuerySet[ProblemLead]:
     findings.access.lead_content_visible)."""
     if not getattr(user, "is_authenticated", False):
         return ProblemLead.objects.none()
+    if user.has_perm("rounds.plan_batch"):  # planners work on every station: every lead (no join to the sheets)
+        return ProblemLead.objects.all()
     team = Q(finding__station__in=team_station_ids(user))
     if user.has_perm("findings.track_leads"):
         return ProblemLead.objects.filter(team | Q(state__in=TRANSFERRED_LEAD_STATES))

@@ -15,22 +15,24 @@ import hashlib
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from findings.access import TRANSFERRED_LEAD_STATES
-from findings.models import FindingState, LeadState, Recommendation, RecommendationState
+from findings.models import LeadState, Recommendation, RecommendationState
 from findings.selectors import (
     dispositions_counted_for,
     findings_visible_to,
     leads_visible_to,
     recommendations_visible_to,
 )
+from findings.tallies import sheet_counts, sheet_counts_of
 from rectification.deadlines import level_q
 from rectification.models import ItemState, LetterState, RectificationItem
 from rectification.selectors import items_visible_to, letters_visible_to
-from rounds.selectors import batches_visible_to
+from rectification.tallies import item_figures
+from rounds.selectors import batches_visible_to, stations_visible_to
+from rounds.tallies import held_figures, held_stations
 from supervision.filters import ResultFilter
 from supervision.models import Unit, UnitKind
 from supervision.selectors import units_visible_to
@@ -66,11 +68,7 @@ def _dates(queryset, f: ResultFilter, field: str):
 
 def filter_letters(queryset, f: ResultFilter):
     """Hand-off letters: by their issue date and station; a category counts the letters with an item of it."""
-    queryset = _dates(queryset, f, "issued_at__date")
-    if f.batch:
-        queryset = queryset.filter(station__round__batch=f.batch)
-    if f.township:
-        queryset = queryset.filter(_unit_q("station__target", f.township))
+    queryset = f.letters(queryset)
     if f.category:
         queryset = queryset.filter(Exists(RectificationItem.objects.filter(
             letter=OuterRef("pk"), finding__category=f.category)))
@@ -135,49 +133,62 @@ def trend_window(f: ResultFilter, today: date) -> tuple[date, date]:
     return start, end
 
 
-def _by_township(sheets) -> list[dict]:
-    """Problems per township (street, department): the database counts per station target (one grouped scan of
-    the sheets, no joins), then the few hundred targets are folded into their townships — a village counts for its
-    parent. Grouping the sheets by a CASE over joined units instead cost 0.8 s at 1,000,000 sheets."""
-    per_target = dict(sheets.values_list("station__target_id").annotate(n=Count("pk")).order_by())
-    if not per_target:
-        return []
-    totals: dict[int, dict] = {}
-    for pk, kind, name, parent_id, parent_name in Unit.objects.filter(pk__in=per_target).values_list(
-            "pk", "kind", "name", "parent_id", "parent__name"):
-        town, town_name = (parent_id, parent_name) if kind in VILLAGE_KINDS and parent_id else (pk, name)
-        row = totals.setdefault(town, {"town": town, "town_name": town_name, "count": 0})
-        row["count"] += per_target[pk]
-    return sorted(totals.values(), key=lambda row: (-row["count"], row["town_name"]))[:TOP_TOWNSHIPS]
+def _sheet_figures(user, f: ResultFilter, today: date) -> dict:
+    """Problems, amount, the top townships, the categories and the monthly trend of the confirmed sheets the user
+    sees within the filter: from the tally for those who see every station (commission staff and leaders), else
+    grouped by the database from their own sheets."""
+    start, end = trend_window(f, today)
+    months_from = _month_start(start)
+    if user.has_perm("rounds.view_station"):
+        counts = sheet_counts(f, months_from)
+    else:
+        counts = sheet_counts_of(f.findings(findings_visible_to(user)), months_from)
+    names = dict(Unit.objects.filter(pk__in=counts.towns).values_list("pk", "name")) if counts.towns else {}
+    trend, month = [], months_from
+    while month <= end:
+        trend.append({"month": month, "count": counts.months.get(month, 0)})
+        month = _add_months(month, 1)
+    return {
+        "problems": counts.problems, "amount": counts.amount, "trend": trend,
+        "by_township": sorted(({"town": pk, "town_name": names.get(pk, ""), "count": n}
+                               for pk, n in counts.towns.items()),
+                              key=lambda row: (-row["count"], row["town_name"]))[:TOP_TOWNSHIPS],
+        "by_category": sorted(({"category": c, "count": n} for c, n in counts.categories.items()),
+                              key=lambda row: (-row["count"], row["category"])),
+    }
+
+
+def _stations(user, f: ResultFilter) -> dict:
+    """Rounds and stations held (confirmed stations, not proposals) whose round starts within the period, of the
+    batch, at a unit of the township; the category does not narrow them (a station is not of a category). From the
+    station tally for those who see every station, else counted from what they see."""
+    if user.has_perm("rounds.view_station"):
+        return held_figures(f)
+    stations = held_stations(f, stations_visible_to(user))
+    return stations.aggregate(stations=Count("pk"), rounds=Count("round", distinct=True))
+
+
+def _followup(user, f: ResultFilter, today: date) -> dict:
+    """Items of issued letters (total, closed, by colour) and the issued letters: from the rectification tally for
+    those who see every letter, else counted from what they see."""
+    if user.has_perm("rectification.view_handoffletter"):
+        counts = item_figures(f, today)
+        return {"items": {"total": counts["items"], "closed": counts["closed"],
+                          **{colour: counts[colour] for colour in COLOURS}},
+                "letters": counts["letters"]}
+    items = f.items(items_visible_to(user).filter(letter__state=LetterState.ISSUED))
+    return {"items": items.aggregate(total=Count("pk"), closed=Count("pk", filter=Q(state=ItemState.CLOSED)),
+                                     **{colour: Count("pk", filter=level_q(colour, today)) for colour in COLOURS}),
+            "letters": filter_letters(letters_visible_to(user).filter(state=LetterState.ISSUED), f).count()}
 
 
 def dashboard_figures(user, f: ResultFilter, today: date | None = None) -> dict:
     """Every number of the overview as plain data (ints, strings, dates), computed with a fixed number of queries."""
     today = today or timezone.localdate()
-    sheets = f.findings(findings_visible_to(user)).filter(state=FindingState.CONFIRMED)
-    figures = sheets.aggregate(problems=Count("pk"), amount=Sum("amount"),
-                               rounds=Count("station__round", distinct=True),
-                               stations=Count("station", distinct=True))
-    figures["amount"] = figures["amount"] or 0
+    figures = _sheet_figures(user, f, today)
+    figures.update(_stations(user, f))
 
-    figures["by_township"] = _by_township(sheets)
-    figures["by_category"] = list(sheets.values("category").annotate(count=Count("pk")).order_by("-count",
-                                                                                                   "category"))
-    start, end = trend_window(f, today)
-    months = dict(sheets.filter(found_on__gte=start, found_on__lte=end).annotate(month=TruncMonth("found_on"))
-                  .values_list("month").annotate(count=Count("pk")).order_by())
-    months = {(key.date() if hasattr(key, "date") and callable(key.date) else key): n for key, n in months.items()}
-    trend, month = [], _month_start(start)
-    while month <= end:
-        trend.append({"month": month, "count": months.get(month, 0)})
-        month = _add_months(month, 1)
-    figures["trend"] = trend
-
-    items = f.items(items_visible_to(user))
-    figures["items"] = items.aggregate(
-        total=Count("pk"), closed=Count("pk", filter=Q(state=ItemState.CLOSED)),
-        **{colour: Count("pk", filter=level_q(colour, today)) for colour in COLOURS})
-    figures["letters"] = filter_letters(letters_visible_to(user).filter(state=LetterState.ISSUED), f).count()
+    figures.update(_followup(user, f, today))
 
     if user.has_perm("findings.view_recommendation"):
         issued = Q(state__in=[RecommendationState.ISSUED, RecommendationState.REPLIED])

@@ -8,8 +8,9 @@ number drills down to exactly the rows it counts and an export holds exactly wha
 
 Values that do not parse are ignored (and reported in `errors`), never a server error."""
 
+import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -70,6 +71,27 @@ class ResultFilter:
 
         return urlencode({**self.as_params(), **{k: v for k, v in extra.items() if v not in (None, "")}})
 
+    def month_split(self) -> tuple[date | None, date | None, list[tuple[date, date]]]:
+        """The period cut for monthly rollups: (first whole month, last whole month, part-months at the edges).
+
+        The months are given by their first day (None: the period is open at that end; first > last: no whole
+        month); the edges are inclusive day ranges at the start and the end that do not fill their month."""
+        def month_end(day: date) -> date:
+            return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+        edges: list[tuple[date, date]] = []
+        first = self.start
+        if self.start and self.start.day != 1:
+            first = month_end(self.start) + timedelta(days=1)
+            edges.append((self.start, min(first - timedelta(days=1), self.end or first)))
+        last = self.end.replace(day=1) if self.end else None
+        if self.end and self.end != month_end(self.end):
+            last = (self.end.replace(day=1) - timedelta(days=1)).replace(day=1)
+            low = max(self.end.replace(day=1), self.start or self.end.replace(day=1))
+            if not edges or low > edges[0][1]:
+                edges.append((low, self.end))
+        return first, last, edges
+
     def _unit_q(self, path: str) -> Q:
         return Q(**{path: self.township}) | Q(**{f"{path}__parent": self.township})
 
@@ -85,6 +107,18 @@ class ResultFilter:
             queryset = queryset.filter(self._unit_q("station__target"))
         if self.category:
             queryset = queryset.filter(category=self.category)
+        return queryset
+
+    def letters(self, queryset: QuerySet) -> QuerySet:
+        """Hand-off letters within the filters but the category: by their issue date and their station."""
+        if self.start:
+            queryset = queryset.filter(issued_at__date__gte=self.start)
+        if self.end:
+            queryset = queryset.filter(issued_at__date__lte=self.end)
+        if self.batch:
+            queryset = queryset.filter(station__round__batch=self.batch)
+        if self.township:
+            queryset = queryset.filter(self._unit_q("station__target"))
         return queryset
 
     def items(self, queryset: QuerySet) -> QuerySet:

@@ -24,10 +24,11 @@ from .sheets import (
     StationReport,
     evidence_path,
 )
+from .tallies import CategoryUnitTally, FindingTally
 
 __all__ = [
-    "ApprovalAction", "ApprovalEvent", "CampaignState", "Disposition", "DispositionForm", "Evidence", "Finding",
-    "FindingRevision", "FindingState", "GovSanction", "LeadDisposal", "LeadState", "PartySanction", "PersonKind",
+    "ApprovalAction", "ApprovalEvent", "CampaignState", "CategoryUnitTally", "Disposition", "DispositionForm", "Evidence", "Finding",
+    "FindingRevision", "FindingState", "FindingTally", "GovSanction", "LeadDisposal", "LeadState", "PartySanction", "PersonKind",
     "ProblemLead", "Recommendation", "RecommendationState", "ReportState", "SpecialCampaign", "StationReport",
     "evidence_path",
 ]

@@ -26,6 +26,7 @@ from supervision.audit import audit_record
 from supervision.models import Unit
 
 from ..models import CampaignState, Finding, FindingState, SpecialCampaign
+from ..tallies import flagged_categories
 
 C = CampaignState
 CURRENT_STATES = (C.OPEN, C.ACTIVE)
@@ -108,7 +109,11 @@ def _window_sheets(start: date, end: date):
 
 
 def _flagged_categories(start: date, end: date) -> list[str]:
-    """The categories over the threshold, counted by the database (one grouped query, whatever the rows)."""
+    """The categories over the threshold. A window that runs to today reads the category × unit tally (no sheet
+    is dated after today, so a unit's latest sheet on or after `start` is one within the window); another window
+    is counted from its sheets by the database (one grouped query)."""
+    if end >= timezone.localdate():
+        return flagged_categories(start, settings.CAMPAIGN_MIN_UNITS)
     return list(_window_sheets(start, end).values("category")
                 .annotate(units=Count(sheet_unit_expression(), distinct=True))
                 .filter(units__gte=settings.CAMPAIGN_MIN_UNITS).order_by().values_list("category", flat=True))

@@ -36,6 +36,7 @@ from ..ledgers import (
     rectification_ledger,
 )
 from ..models import FindingState
+from ..tallies import sheet_total
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PARENT_KINDS = (UnitKind.TOWNSHIP, UnitKind.STREET, UnitKind.DEPARTMENT)
@@ -71,12 +72,15 @@ def problem_list(request):
     state = problem_state(request.GET)
     queryset = (problems_for(user, result_filter, state)
                 .select_related("station__target__parent", "station__round__batch", "rectification"))
-    page = paginate(request, queryset)
-    stations = stations_visible_to(user)
-    batches = Batch.objects.filter(pk__in=stations.values("round__batch")).order_by("-year", "name")
-    townships = (Unit.objects.filter(kind__in=PARENT_KINDS)
-                 .filter(Q(pk__in=stations.values("target__parent")) | Q(pk__in=stations.values("target")))
-                 .order_by("name"))
+    everything = user.has_perm("rounds.view_station")  # sees every station: the tally counts for them
+    page = paginate(request, queryset,
+                    count=sheet_total(result_filter) if everything and state == FindingState.CONFIRMED else None)
+    batches, townships = Batch.objects.all(), Unit.objects.filter(kind__in=PARENT_KINDS)
+    if not everything:
+        stations = stations_visible_to(user)
+        batches = batches.filter(pk__in=stations.values("round__batch"))
+        townships = townships.filter(Q(pk__in=stations.values("target__parent")) | Q(pk__in=stations.values("target")))
+    batches, townships = batches.order_by("-year", "name"), townships.order_by("name")
     query = result_filter.querystring(state=state if state != FindingState.CONFIRMED else "")
     return render(request, "findings/problem_list.html", {
         "page": page, "filter": result_filter, "state": state, "all_states": ALL,

@@ -5,18 +5,20 @@ Every count comes from the scoped selectors in findings.selectors, and a section
 includes it, so nobody learns a number they are not entitled to. Users with none of track_leads,
 view_disposition, view_recommendation get a 404."""
 
+from datetime import date
+
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 
+from supervision.filters import ResultFilter
+
 from ..access import TRANSFERRED_LEAD_STATES, can_see_results
 from ..models import (
     CampaignState,
     DispositionForm,
-    Finding,
-    FindingState,
     LeadDisposal,
     LeadState,
     RecommendationState,
@@ -29,6 +31,7 @@ from ..selectors import (
     recommendations_visible_to,
 )
 from ..services.campaigns import campaign_signal_count
+from ..tallies import sheet_total
 
 YEARS_BACK = 5
 
@@ -105,7 +108,7 @@ def results_overview(request):
         context["campaigns"] = _campaigns(user, year)
         context["campaign_url"] = _link("campaign_list")
     if user.has_perm("rounds.view_station"):  # a global viewer of every station
-        context["sheets"] = Finding.objects.filter(state=FindingState.CONFIRMED, found_on__year=year).count()
+        context["sheets"] = sheet_total(ResultFilter(start=date(year, 1, 1), end=date(year, 12, 31)))
     return render(request, "findings/results_overview.html", context)
 
 

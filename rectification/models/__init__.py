@@ -4,8 +4,9 @@ problem with its timeline and evidence (items), and reminders (reminders)."""
 from .items import ItemEvent, ItemEventKind, ItemState, RectificationEvidence, RectificationItem
 from .letters import HandoffLetter, LetterRun, LetterRunState, LetterState
 from .reminders import Reminder, ReminderLevel
+from .tallies import ItemTally
 
 __all__ = [
-    "HandoffLetter", "ItemEvent", "ItemEventKind", "ItemState", "LetterRun", "LetterRunState", "LetterState",
+    "HandoffLetter", "ItemEvent", "ItemTally", "ItemEventKind", "ItemState", "LetterRun", "LetterRunState", "LetterState",
     "RectificationEvidence", "RectificationItem", "Reminder", "ReminderLevel",
 ]

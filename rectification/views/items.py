@@ -22,7 +22,7 @@ from supervision.filters import ResultFilter
 from supervision.views.common import apply_service_errors, paginate, refuse
 
 from ..access import item_for_user, rectification_evidence_for_user
-from ..deadlines import LEVEL_LABELS, LEVEL_TAGS, LEVELS, item_deadline, level_q
+from ..deadlines import LEVEL_LABELS, LEVEL_TAGS, LEVELS, NORMAL, item_deadline, level_q
 from ..forms_items import CommentForm, PlanForm, ProgressForm, ReopenForm, VerifyForm
 from ..models import ItemState, LetterState, RectificationItem
 from ..selectors import items_visible_to, letters_visible_to
@@ -37,6 +37,7 @@ from ..services.items import (
     item_submit,
     item_verify,
 )
+from ..tallies import item_figures
 
 S = ItemState
 STATE_TAGS = {S.OPEN: "", S.IN_PROGRESS: "blue", S.SUBMITTED: "amber", S.RETURNED: "red", S.CLOSED: "green"}
@@ -87,6 +88,13 @@ def _may_list(user) -> bool:
     return user.has_perm("rectification.view_rectificationitem") or user_has_stations(user)
 
 
+def _level_count(totals: dict, level: str) -> int:
+    """How many items of a level (all of them for no level) the tally's figures hold."""
+    if level == NORMAL:
+        return totals["items"] - totals["closed"] - sum(totals[colour] for colour in COLOURS)
+    return totals[level or "items"]
+
+
 def item_list(request):
     """Commission staff and leaders: every item; a station's team: their station's. A liaison has the portal."""
     user = request.user
@@ -102,14 +110,20 @@ def item_list(request):
     if level not in LEVELS:
         level = ""
     filters = ResultFilter.from_request(request)  # the dashboard's numbers drill down here with its filters
-    visible = filters.items(items_visible_to(user))
-    totals = visible.aggregate(**{name: Count("pk", filter=level_q(name, today)) for name in COLOURS})
+    visible = filters.items(items_visible_to(user).filter(letter__state=LetterState.ISSUED))
+    count = None
+    if user.has_perm("rectification.view_handoffletter"):  # sees every letter: the tally counts for them
+        totals = item_figures(filters, today)
+        if not state:
+            count = _level_count(totals, level)
+    else:
+        totals = visible.aggregate(**{name: Count("pk", filter=level_q(name, today)) for name in COLOURS})
     queryset = visible.select_related("letter__recipient__parent").order_by("deadline", "letter_id", "sequence")
     if state:
         queryset = queryset.filter(state=state)
     if level:
         queryset = queryset.filter(level_q(level, today))
-    page = paginate(request, queryset)
+    page = paginate(request, queryset, count=count)
     page.object_list = _decorate(list(page.object_list), today)
     counts = [{"level": name, "label": LEVEL_LABELS[name], "tag": LEVEL_TAGS[name], "count": totals[name]}
               for name in COLOURS]

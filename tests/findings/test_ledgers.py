@@ -163,6 +163,8 @@ def test_filters_narrow_list_and_ledger_identically(client_for, elsewhere):
     for params, expected_qs in cases:
         expected = confirmed(expected_qs)
         assert listed_numbers(client, params) == expected == ledger_numbers(client, params), params
+        # The count on the page (from the problem tally for those who see every station) is the same number.
+        assert client.get(LIST, params).context["page"].paginator.count == len(expected), params
     assert confirmed(Finding.objects.filter(station__target__parent=world.town2)) == sorted(f.number for f in world.far)
 
 
