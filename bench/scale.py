@@ -24,7 +24,7 @@ PAGES = [("overview", "/results/"), ("items", "/rectification/items/"), ("dashbo
          ("problems", "/problems/")]
 SMALL = 10_000
 RUNS = 5
-GENERATION_LIMIT = 600  # seconds: above this (estimated from the small load) the large size falls back to 200,000
+GENERATION_LIMIT = 1800  # seconds: above this (estimated from the small load) the large size falls back to 200,000
 
 
 def _admin(sql: str) -> None:

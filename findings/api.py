@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, routers, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -25,6 +26,60 @@ from .access import evidence_for_user, finding_for_user
 from .models import Evidence, Finding, FindingState
 from .services.findings import finding_confirm, finding_create, finding_evidence_add, finding_withdraw
 from .views.findings import evidence_response
+
+# --- pagination -------------------------------------------------------------------------------------------------
+
+
+class CountlessPagination(PageNumberPagination):
+    """Page numbers without COUNT(*): the big lists (sheets, leads, letters, items) may hold millions of rows, and
+    counting every visible row on every page costs more than the page itself. One query of page_size + 1 rows says
+    whether a next page exists. The answer has "next", "previous" and "results" (no "count"); "page_size" (at most
+    200) may be asked for."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        size = self.get_page_size(request)
+        try:
+            self.number = int(request.query_params.get(self.page_query_param, 1))
+        except (TypeError, ValueError):
+            self.number = 1
+        if self.number < 1:
+            self.number = 1
+        start = (self.number - 1) * size
+        rows = list(queryset[start:start + size + 1])
+        self.has_next = len(rows) > size
+        return rows[:size]
+
+    def _link(self, number):
+        from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+        url = self.request.build_absolute_uri()
+        if number == 1:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, number)
+
+    def get_paginated_response(self, data):
+        return Response({
+            "next": self._link(self.number + 1) if self.has_next else None,
+            "previous": self._link(self.number - 1) if self.number > 1 else None,
+            "results": data,
+        })
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["results"],
+            "properties": {
+                "next": {"type": "string", "nullable": True, "format": "uri"},
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
 
 # --- output -----------------------------------------------------------------------------------------------------
 
@@ -120,6 +175,7 @@ class FindingFilter(django_filters.FilterSet):
 class FindingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = FindingSerializer
     filterset_class = FindingFilter
+    pagination_class = CountlessPagination
     queryset = Finding.objects.none()  # for the schema; requests use get_queryset
     lookup_value_converter = "int"
 

@@ -104,10 +104,16 @@ class PersonAdmin(ServiceAdminMixin, GuardedModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor_name", "action", "object_type", "object_repr", "ip"]
+    """Read-only for everyone, superusers included: the trail is appended by the services and never edited."""
+
+    list_display = ["created_at", "sequence", "actor_name", "action", "object_type", "object_repr", "ip"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_name", "object_repr", "action"]
     date_hierarchy = "created_at"
+    actions = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -139,7 +139,7 @@ def _sheet_figures(user, f: ResultFilter, today: date) -> dict:
     grouped by the database from their own sheets."""
     start, end = trend_window(f, today)
     months_from = _month_start(start)
-    if user.has_perm("rounds.view_station"):
+    if user.has_perm("rounds.view_station") and f.rollups_answer:
         counts = sheet_counts(f, months_from)
     else:
         counts = sheet_counts_of(f.findings(findings_visible_to(user)), months_from)
@@ -162,7 +162,7 @@ def _stations(user, f: ResultFilter) -> dict:
     """Rounds and stations held (confirmed stations, not proposals) whose round starts within the period, of the
     batch, at a unit of the township; the category does not narrow them (a station is not of a category). From the
     station tally for those who see every station, else counted from what they see."""
-    if user.has_perm("rounds.view_station"):
+    if user.has_perm("rounds.view_station") and f.rollups_answer:
         return held_figures(f)
     stations = held_stations(f, stations_visible_to(user))
     return stations.aggregate(stations=Count("pk"), rounds=Count("round", distinct=True))
@@ -171,7 +171,7 @@ def _stations(user, f: ResultFilter) -> dict:
 def _followup(user, f: ResultFilter, today: date) -> dict:
     """Items of issued letters (total, closed, by colour) and the issued letters: from the rectification tally for
     those who see every letter, else counted from what they see."""
-    if user.has_perm("rectification.view_handoffletter"):
+    if user.has_perm("rectification.view_handoffletter") and f.rollups_answer:
         counts = item_figures(f, today)
         return {"items": {"total": counts["items"], "closed": counts["closed"],
                           **{colour: counts[colour] for colour in COLOURS}},

@@ -9,7 +9,7 @@ from .roles import Role
 from .services.accounts import account_create
 from .services.organisation import person_create, unit_create
 
-DEMO_PASSWORD = "Demo@2026"
+DEMO_PASSWORD = "Demo@2026!"  # 10 characters: the password rules ask for at least 10
 COMMISSION = "大冶市纪委监委"
 
 TOWNSHIPS = {

@@ -11,6 +11,7 @@ Values that do not parse are ignored (and reported in `errors`), never a server 
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -70,6 +71,13 @@ class ResultFilter:
         from urllib.parse import urlencode
 
         return urlencode({**self.as_params(), **{k: v for k, v in extra.items() if v not in (None, "")}})
+
+    @cached_property
+    def rollups_answer(self) -> bool:
+        """Whether the rollups (supervision.tally) answer this filter exactly (one query when a township is set)."""
+        from .tally import tally_covers
+
+        return tally_covers(self)
 
     def month_split(self) -> tuple[date | None, date | None, list[tuple[date, date]]]:
         """The period cut for monthly rollups: (first whole month, last whole month, part-months at the edges).

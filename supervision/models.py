@@ -1,7 +1,12 @@
 """Core models: the organisation (units, the cadre pool, conflict declarations) and the audit trail."""
 
+import hashlib
+import json
+from datetime import UTC
+
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, router, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -186,12 +191,84 @@ class ConflictDeclaration(models.Model):
         return f"{self.person} ↛ {self.unit}"
 
 
-class AuditEvent(models.Model):
-    """One thing that happened: written by services, never edited through the application."""
+AUDIT_GENESIS_HASH = "0" * 64
 
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+class AuditEventImmutable(RuntimeError):
+    """An audit event is written once and never changed or removed through the application."""
+
+
+def audit_event_hash(*, sequence: int, created_at, actor_id: int | None, actor_name: str, action: str,
+                     object_type: str, object_id: str, object_repr: str, changes, ip: str | None,
+                     prev_hash: str) -> str:
+    """SHA-256 (hex) over the event's canonical form: sorted-key compact JSON of the fields below, the time in
+    UTC ISO 8601 with microseconds. This form is fixed forever: every stored hash depends on it."""
+    canonical = json.dumps({
+        "sequence": sequence,
+        "created_at": created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor": actor_id,
+        "actor_name": actor_name,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr,
+        "changes": changes,
+        "ip": ip,
+        "prev_hash": prev_hash,
+    }, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Reads only: bulk writes would bypass the chain, updates and deletes would rewrite history."""
+
+    def _refuse(self, *args, **kwargs):
+        raise AuditEventImmutable("audit events cannot be changed or deleted")
+
+    update = delete = bulk_update = _raw_delete = _update = _refuse
+
+    def bulk_create(self, *args, **kwargs):
+        raise AuditEventImmutable("audit events are appended one by one (AuditEvent.objects.create)")
+
+
+class AuditChainHead(models.Model):
+    """The one row holding the chain's last sequence number and hash. An append locks it, inserts the event and
+    moves it in one transaction: appends are serialised, and a rollback undoes both (no gap is left)."""
+
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=AUDIT_GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.hash[:12]}"
+
+    @classmethod
+    def locked(cls, using: str) -> "AuditChainHead":
+        head = cls.objects.using(using).select_for_update().filter(pk=1).first()
+        if head is None:
+            # A fresh or flushed database: start where the trail ends (nothing, after a flush).
+            last = AuditEvent.objects.using(using).order_by("-sequence").values_list("sequence", "hash").first()
+            try:
+                with transaction.atomic(using=using):
+                    cls.objects.using(using).create(pk=1, sequence=last[0] if last else 0,
+                                                    hash=last[1] if last else AUDIT_GENESIS_HASH)
+            except IntegrityError:
+                pass  # another writer created it first; lock theirs
+            head = cls.objects.using(using).select_for_update().get(pk=1)
+        return head
+
+
+class AuditEvent(models.Model):
+    """One thing that happened: written by services, never edited through the application. Events form a hash
+    chain (`sequence`, `prev_hash`, `hash`); `manage.py verify_audit_chain` checks it."""
+
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False, db_index=True)
+    # Users are deactivated, never deleted: PROTECT keeps the hashed actor id from being nulled by a cascade.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=60, db_index=True)
@@ -200,15 +277,47 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    sequence = models.PositiveBigIntegerField(_("序号"), unique=True, editable=False)
+    prev_hash = models.CharField(_("前一事件哈希"), max_length=64, editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, using=None, **kwargs):
+        """Append to the chain; an existing event is never saved again."""
+        if not self._state.adding:
+            raise AuditEventImmutable("audit events cannot be changed")
+        using = using or router.db_for_write(type(self), instance=self)
+        # The stored forms of the JSON and the address, so the hash is of what the database gives back.
+        self.changes = json.loads(json.dumps(self.changes or {}))
+        self.ip = self._meta.get_field("ip").get_prep_value(self.ip) or None
+        with transaction.atomic(using=using):
+            head = AuditChainHead.locked(using)
+            self.sequence = head.sequence + 1
+            self.prev_hash = head.hash
+            self.created_at = timezone.now()
+            self.hash = self.compute_hash()
+            super().save(using=using, force_insert=True)
+            AuditChainHead.objects.using(using).filter(pk=1).update(sequence=self.sequence, hash=self.hash)
+
+    def delete(self, *args, **kwargs):
+        raise AuditEventImmutable("audit events cannot be deleted")
+
+    def compute_hash(self) -> str:
+        return audit_event_hash(
+            sequence=self.sequence, created_at=self.created_at, actor_id=self.actor_id, actor_name=self.actor_name,
+            action=self.action, object_type=self.object_type, object_id=self.object_id,
+            object_repr=self.object_repr, changes=self.changes, ip=self.ip, prev_hash=self.prev_hash)
 
     def change_rows(self) -> list[tuple[str, object, object]]:
         """(field, before, after) per change. Templates must not use `changes.items`: a change may be named
@@ -281,3 +390,6 @@ class EmailDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+from .outbox import OutboxMessage  # noqa: E402,F401  (the transactional outbox: supervision/outbox.py)

@@ -55,3 +55,17 @@ def tallies_rebuild_all() -> dict[str, int]:
 
     return {"station tally": station_tallies_rebuild(), "problem tally": tallies_rebuild(),
             "rectification tally": item_tallies_rebuild()}
+
+
+# The units a township filter can name for the rollups to answer it: their own stations and their villages'
+# (a village, the commission or a dispatched group as the filter matches other units than a rollup's township).
+TALLY_TOWN_KINDS = (UnitKind.TOWNSHIP, UnitKind.STREET, UnitKind.DEPARTMENT)
+
+
+def tally_covers(result_filter) -> bool:
+    """Whether the rollups answer this filter exactly: no township, or a township, street or department."""
+    from .models import Unit
+
+    if not result_filter.township:
+        return True
+    return Unit.objects.filter(pk=result_filter.township, kind__in=TALLY_TOWN_KINDS).exists()

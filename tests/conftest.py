@@ -70,6 +70,16 @@ def within_budget(django_assert_max_num_queries):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (per-user dashboard figures, the once-a-minute access.denied record):
+    the SQLite test databases reuse ids, so a cached entry could speak for another test's user."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A test that switches language (a request with an English cookie) must not leak it into the next one."""
     from django.utils import translation

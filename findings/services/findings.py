@@ -26,6 +26,7 @@ from rounds.access import can_lead, can_work
 from rounds.models import Batch, Station, StationCheck, StationState, Theme
 from supervision.audit import audit_record
 from supervision.models import Unit
+from supervision.outbox import enqueue
 
 from ..models import Evidence, Finding, FindingRevision, FindingState, ReportState, StationReport
 from .evidence import evidence_add
@@ -310,6 +311,7 @@ def finding_confirm(*, actor, finding: Finding) -> Finding:
     finding.save()
     audit_record(actor=actor, action="finding.confirm", obj=finding,
                  changes={"state": {"before": str(S.DRAFT.label), "after": str(S.CONFIRMED.label)}})
+    enqueue("supervision.notify_finding_confirmed", finding.pk, dedup_key=f"finding:{finding.pk}:confirmed")
     return finding
 
 

@@ -73,8 +73,8 @@ def problem_list(request):
     queryset = (problems_for(user, result_filter, state)
                 .select_related("station__target__parent", "station__round__batch", "rectification"))
     everything = user.has_perm("rounds.view_station")  # sees every station: the tally counts for them
-    page = paginate(request, queryset,
-                    count=sheet_total(result_filter) if everything and state == FindingState.CONFIRMED else None)
+    counted = everything and state == FindingState.CONFIRMED and result_filter.rollups_answer
+    page = paginate(request, queryset, count=sheet_total(result_filter) if counted else None)
     batches, townships = Batch.objects.all(), Unit.objects.filter(kind__in=PARENT_KINDS)
     if not everything:
         stations = stations_visible_to(user)

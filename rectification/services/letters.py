@@ -30,6 +30,7 @@ from rounds.services.stations import station_transition
 from supervision.audit import audit_record
 from supervision.documents import filing, letterhead, render_pdf
 from supervision.models import UnitKind
+from supervision.outbox import enqueue
 from supervision.services.numbering import document_number_next
 
 from ..models import HandoffLetter, LetterRun, LetterRunState, LetterState, RectificationItem
@@ -344,9 +345,7 @@ def letters_generate(*, actor, round: Round, reply_days: int = 30, contact_name:
                                    started_by=actor)
     audit_record(actor=actor, action="letter.generate", obj=run, changes={
         "round": {"before": "", "after": f"{round.batch.name}{round}"}, "total": {"before": "", "after": str(total)}})
-    from ..tasks.letters import letters_run
-
-    transaction.on_commit(lambda: letters_run.delay(run.pk))
+    enqueue("rectification.letters_run", run.pk, dedup_key=f"letters_run:{run.pk}")  # published after the commit
     return run
 
 

@@ -2,8 +2,11 @@
 
 from celery import shared_task
 
+from supervision.outbox import once
+
 
 @shared_task(bind=True, acks_late=True, name="rectification.letters_run")
+@once()
 def letters_run(self, run_id: int) -> dict:
     from ..services.letters import letters_run_execute
 

@@ -112,7 +112,7 @@ def item_list(request):
     filters = ResultFilter.from_request(request)  # the dashboard's numbers drill down here with its filters
     visible = filters.items(items_visible_to(user).filter(letter__state=LetterState.ISSUED))
     count = None
-    if user.has_perm("rectification.view_handoffletter"):  # sees every letter: the tally counts for them
+    if user.has_perm("rectification.view_handoffletter") and filters.rollups_answer:  # the tally counts for them
         totals = item_figures(filters, today)
         if not state:
             count = _level_count(totals, level)

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -44,6 +45,10 @@ def account_create(*, actor, username: str, password: str, roles: list[str], per
     user = User(username=username, is_staff=is_superuser or Role.ADMIN in roles, is_superuser=is_superuser)
     if person is not None:
         user.first_name = person.name[:150]
+    try:
+        validate_password(password, user=user)  # the password rules (AUTH_PASSWORD_VALIDATORS), in Chinese
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
     user.set_password(password)
     user.save()
     if person is not None:

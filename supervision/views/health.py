@@ -1,4 +1,12 @@
-"""/healthz: database and broker status as JSON; 503 when either is down."""
+"""/healthz: database, broker and outbox status as JSON.
+
+- database down -> 503 "error": no page can work, a load balancer should take this process out of rotation.
+- broker (Redis) down, database up -> 200 "degraded": every page still works (work for Celery waits in the outbox,
+  supervision/outbox.py, and is sent when Redis returns), so a load balancer must keep serving; taking every web
+  process out because the shared Redis is down would turn a degraded service into an outage. Monitoring alerts on
+  "degraded" and on the outbox backlog instead.
+- "outbox": pending messages, the age in seconds of the oldest one, and "unfinished" (published long ago and never
+  completed: see supervision.outbox)."""
 
 import redis
 from django.conf import settings
@@ -8,6 +16,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
+
+from ..outbox import outbox_status
 
 
 def check_database() -> tuple[bool, str]:
@@ -46,12 +56,19 @@ def check_broker() -> tuple[bool, str]:
 def healthz(request):
     db_ok, db_detail = check_database()
     broker_ok, broker_detail = check_broker()
-    ok = db_ok and broker_ok
+    outbox = None
+    if db_ok:
+        try:
+            outbox = outbox_status()
+        except Exception as exc:  # the table is missing (migrations not run) or the query failed
+            outbox = {"error": f"{type(exc).__name__}: {exc}"[:200]}
+    status = "ok" if db_ok and broker_ok else "degraded" if db_ok else "error"
     return JsonResponse(
         {
-            "status": "ok" if ok else "error",
+            "status": status,
             "database": {"ok": db_ok, "detail": db_detail},
             "broker": {"ok": broker_ok, "detail": broker_detail},
+            "outbox": outbox,
         },
-        status=200 if ok else 503,
+        status=503 if status == "error" else 200,
     )

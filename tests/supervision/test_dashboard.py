@@ -40,10 +40,11 @@ pytest_plugins = ["tests.rounds.fixtures_rounds", "tests.findings.fixtures_findi
 pytestmark = pytest.mark.usefixtures("zh_hans")
 
 URL = "/dashboard/"
-BUDGET = 19  # measured 19: session, user, 2 permission reads, the problem tally (by township, category, month)
-# and the townships' names, the station tally and the rounds, the rectification tally (its day check and its sums),
-# leads, people, recommendations, 2 filter selects, roles, person. A day-precise period adds the part-months'
-# reads (same number whatever the rows).
+BUDGET = 20  # measured 20 with a township: session, user, 2 permission reads, whether the rollups answer the
+# township (a township, street or department), the problem tally (by township, category, month) and the townships'
+# names, the station tally and the rounds, the rectification tally (its day check and its sums), leads, people,
+# recommendations, 2 filter selects, roles, person. A day-precise period adds the part-months' reads (the same
+# number whatever the rows).
 _numbers = count(1)
 
 
@@ -293,7 +294,8 @@ def test_query_budget_does_not_grow(client_for, rect_world, within_budget, no_ca
             with CaptureQueriesContext(connection) as captured:
                 client.get(URL, query)
             counted.append(len(captured))
-    assert len(set(counted)) == 1, counted
+    # The same page costs the same at ten times the rows (the township filter's own check is one more query).
+    assert counted[0::2] == [counted[0]] * 2 and counted[1::2] == [counted[1]] * 2, counted
 
 
 # --- cache ----------------------------------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ def private_redis(tmp_path):
         proc.wait(5)
 
 
-def test_healthz_answers_503_when_redis_stops(db, client, private_redis):
+def test_healthz_answers_degraded_when_redis_stops(db, client, private_redis):
+    # Pages keep working without Redis (the outbox holds the work): 200 "degraded", not 503 (see the view).
     proc, url = private_redis
     with override_settings(CELERY_BROKER_URL=url, HEALTHZ_BROKER_TIMEOUT=1):
         up = client.get("/healthz")
@@ -56,9 +57,9 @@ def test_healthz_answers_503_when_redis_stops(db, client, private_redis):
         proc.terminate()
         proc.wait(5)
         down = client.get("/healthz")
-    assert down.status_code == 503
+    assert down.status_code == 200
     body = down.json()
-    assert body["status"] == "error"
+    assert body["status"] == "degraded"
     assert body["broker"]["ok"] is False
     assert body["database"]["ok"] is True
 

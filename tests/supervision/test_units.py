@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from supervision.models import AuditEvent, Unit, UnitKind
 from tests.factories import PersonFactory, TownshipFactory, UnitFactory, VillageFactory
+from tests.helpers import audit_actions
 
 ROLES = ["admin", "commission", "leader", "member", "liaison", "case_office", "outsider"]
 ONLY_ADMIN = {role: 404 for role in ROLES} | {"admin": 200}
@@ -69,13 +70,14 @@ def test_unit_edit_page_access(client_for, org, role, expected):
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
 def test_unit_writes_refused_without_trace(client_for, org, role):
     client = client_for(role)
-    before = AuditEvent.objects.count()
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     response = client.post(reverse("unit_new"), unit_form(name="偷建镇"))
     assert response.status_code == 404
     response = client.post(reverse("unit_edit", args=[org["village"].pk]), edit_form(org["village"], name="改名村"))
     assert response.status_code == 404
     assert not Unit.objects.filter(name__in=["偷建镇", "改名村"]).exists()
-    assert AuditEvent.objects.count() == before
+    assert audit_actions(before) == []  # nothing done; each refusal is recorded as a denied access
+    assert AuditEvent.objects.filter(pk__gt=before, action="access.denied").count() == 2
 
 
 def test_liaison_list_holds_only_own_unit(client_for, org):
