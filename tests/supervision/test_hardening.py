@@ -312,7 +312,9 @@ def _production(code: str, **env) -> str:
     import subprocess
     import sys
 
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_"))}
+    # A production process has none of the test run's switches (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    base_env = {k: v for k, v in os.environ.items()
+                if not k.startswith(("SECURE_", "SESSION_", "CSRF_")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     base_env.update({"SECRET_KEY": "k" * 20 + "Zq-8w!" * 10, "DATABASE_URL": "sqlite:////tmp/hardening-check.sqlite3",
                      "REDIS_URL": "redis://127.0.0.1:6379/10", "ALLOWED_HOSTS": "jiwei.example.gov.cn",
                      "TRUST_X_FORWARDED_FOR": "1", "DJANGO_SETTINGS_MODULE": "supervision.settings.production",
