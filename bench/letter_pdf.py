@@ -68,7 +68,7 @@ def main() -> int:
 
     layout_times, full_times = paired_times(layout_only, lambda: render_pdf(TEMPLATE, context))
     layout, full = statistics.median(layout_times), statistics.median(full_times)
-    ratio = statistics.median(f / l for f, l in zip(full_times, layout_times))
+    ratio = statistics.median(f / lay for f, lay in zip(full_times, layout_times, strict=True))
     pages = len(layout_only().pages)
     pdf = render_pdf(TEMPLATE, context)
     print(f"letter_pdf_layout_only_median: {layout:.3f} s")

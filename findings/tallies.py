@@ -22,7 +22,15 @@ from django.db import transaction
 from django.db.models import Count, DecimalField, F, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
-from supervision.tally import VILLAGE_KINDS, as_date, month_end, tally_lock, town_expression, town_of
+from supervision.tally import (
+    VILLAGE_KINDS,
+    as_date,
+    month_end,
+    rollup_within,
+    tally_lock,
+    town_expression,
+    town_of,
+)
 
 from .models import CategoryUnitTally, Finding, FindingState, FindingTally
 
@@ -169,20 +177,9 @@ def sheet_counts_of(sheets, months_from: date | None = None) -> SheetCounts:
 
 
 def _tallies_within(f):
-    """The tally rows of the whole months within the filter, and the part-months left at its edges."""
-    tallies = FindingTally.objects.all()
-    if f.batch:
-        tallies = tallies.filter(batch_id=f.batch)
-    if f.township:
-        tallies = tallies.filter(town_id=f.township)
-    if f.category:
-        tallies = tallies.filter(category=f.category)
-    first, last, edges = f.month_split()
-    if first:
-        tallies = tallies.filter(month__gte=first)
-    if last:
-        tallies = tallies.filter(month__lte=last)
-    return tallies, edges
+    """The tally rows of the whole months within the filter (and its category), and the part-months at its edges."""
+    tallies, edges = rollup_within(FindingTally.objects.all(), f)
+    return (tallies.filter(category=f.category) if f.category else tallies), edges
 
 
 def sheet_counts(result_filter, months_from: date | None = None) -> SheetCounts:

@@ -17,7 +17,15 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from supervision.tally import VILLAGE_KINDS, as_date, month_end, tally_lock, town_expression, town_of
+from supervision.tally import (
+    VILLAGE_KINDS,
+    as_date,
+    month_end,
+    rollup_within,
+    tally_lock,
+    town_expression,
+    town_of,
+)
 
 from .deadlines import level_q, thresholds
 from .models import HandoffLetter, ItemState, ItemTally, LetterState, RectificationItem
@@ -158,16 +166,7 @@ def item_figures(result_filter, today: date | None = None) -> dict:
     today = today or timezone.localdate()
     item_tallies_current(today)
     f = result_filter
-    tallies = ItemTally.objects.all()
-    if f.batch:
-        tallies = tallies.filter(batch_id=f.batch)
-    if f.township:
-        tallies = tallies.filter(town_id=f.township)
-    first, last, edges = f.month_split()
-    if first:
-        tallies = tallies.filter(month__gte=first)
-    if last:
-        tallies = tallies.filter(month__lte=last)
+    tallies, edges = rollup_within(ItemTally.objects.all(), f)
     # Items from the rows of the category (of every category: all but the letter rows); letters from the rows of
     # the category, or from the letter rows when no category is asked for.
     of_items = Q(category=f.category) if f.category else ~Q(category="")

@@ -11,7 +11,15 @@ from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from supervision.tally import VILLAGE_KINDS, as_date, month_end, tally_lock, town_expression, town_of
+from supervision.tally import (
+    VILLAGE_KINDS,
+    as_date,
+    month_end,
+    rollup_within,
+    tally_lock,
+    town_expression,
+    town_of,
+)
 
 from .models import Round, Station, StationState, StationTally
 
@@ -84,16 +92,7 @@ def held_figures(result_filter) -> dict:
     station): stations from the tally for whole months and from the stations for part-months; rounds from the
     rounds (a few thousand at most), those with a held station at the township."""
     f = result_filter
-    tallies = StationTally.objects.all()
-    if f.batch:
-        tallies = tallies.filter(batch_id=f.batch)
-    if f.township:
-        tallies = tallies.filter(town_id=f.township)
-    first, last, edges = f.month_split()
-    if first:
-        tallies = tallies.filter(month__gte=first)
-    if last:
-        tallies = tallies.filter(month__lte=last)
+    tallies, edges = rollup_within(StationTally.objects.all(), f)
     stations = tallies.aggregate(n=Sum("stations"))["n"] or 0
     for low, high in edges:
         stations += held_stations(type(f)(start=low, end=high, batch=f.batch, township=f.township),
@@ -104,16 +103,7 @@ def held_figures(result_filter) -> dict:
 
 def held_stations(f, stations):
     """The held stations among `stations` within the filter: by their round's start date, batch, township."""
-    stations = stations.exclude(state=StationState.PROPOSED)
-    if f.start:
-        stations = stations.filter(round__start_date__gte=f.start)
-    if f.end:
-        stations = stations.filter(round__start_date__lte=f.end)
-    if f.batch:
-        stations = stations.filter(round__batch=f.batch)
-    if f.township:
-        stations = stations.filter(f._unit_q("target"))
-    return stations
+    return f.stations(stations.exclude(state=StationState.PROPOSED))
 
 
 def held_rounds(f, rounds):

@@ -117,6 +117,18 @@ class ResultFilter:
             queryset = queryset.filter(category=self.category)
         return queryset
 
+    def stations(self, queryset: QuerySet) -> QuerySet:
+        """Stations within the filters but the category: by their round's start date, batch and target."""
+        if self.start:
+            queryset = queryset.filter(round__start_date__gte=self.start)
+        if self.end:
+            queryset = queryset.filter(round__start_date__lte=self.end)
+        if self.batch:
+            queryset = queryset.filter(round__batch=self.batch)
+        if self.township:
+            queryset = queryset.filter(self._unit_q("target"))
+        return queryset
+
     def letters(self, queryset: QuerySet) -> QuerySet:
         """Hand-off letters within the filters but the category: by their issue date and their station."""
         if self.start:

@@ -38,6 +38,22 @@ def month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
+def rollup_within(rollups, result_filter):
+    """The rows of a rollup (month, batch, town) for the whole months within the filter, and the part-months left
+    at its edges (day ranges the caller counts from the records themselves)."""
+    f = result_filter
+    if f.batch:
+        rollups = rollups.filter(batch_id=f.batch)
+    if f.township:
+        rollups = rollups.filter(town_id=f.township)
+    first, last, edges = f.month_split()
+    if first:
+        rollups = rollups.filter(month__gte=first)
+    if last:
+        rollups = rollups.filter(month__lte=last)
+    return rollups, edges
+
+
 def tally_lock(name: str, *, shared: bool) -> None:
     """Take the rollup `name`'s lock until the end of the current transaction (call inside atomic())."""
     if connection.vendor != "postgresql":
