@@ -1,8 +1,11 @@
-"""The station tally (rounds.StationTally): kept, rebuilt and read, like findings.tallies.
+"""The station and round tallies (rounds.StationTally, rounds.RoundTally): kept, rebuilt and read, like
+findings.tallies.
 
-Keys are (month the round starts, batch, township). A station counts once it is more than a proposal. Upkeep in
-the transaction of the write, rows locked in key order: a station saved (state, target or round changed) or
-deleted, a round whose start date moves, a unit that moves to another township."""
+Station keys are (month the round starts, batch, township): the stations held there and the rounds with a station
+held there. Round keys are (month, batch): the rounds with a station held anywhere (a round's stations lie in
+several townships, so this is not the sum over townships). A station counts once it is more than a proposal.
+Upkeep in the transaction of the write, rows locked in key order: a station saved (state, target or round changed)
+or deleted, a round whose start date moves, a unit that moves to another township."""
 
 import logging
 from datetime import date
@@ -21,7 +24,7 @@ from supervision.tally import (
     town_of,
 )
 
-from .models import Round, Station, StationState, StationTally
+from .models import Round, RoundTally, Station, StationState, StationTally
 
 logger = logging.getLogger(__name__)
 
@@ -45,15 +48,31 @@ def _recount(key: Key) -> None:
     month, batch_id, town_id = key
     tally, _created = StationTally.objects.select_for_update().get_or_create(month=month, batch_id=batch_id,
                                                                               town_id=town_id)
-    stations = (Station.objects.exclude(state=StationState.PROPOSED)
-                .filter(round__batch_id=batch_id, round__start_date__gte=month, round__start_date__lte=month_end(month))
-                .filter(Q(target_id=town_id) & ~Q(target__kind__in=VILLAGE_KINDS)
-                        | Q(target__parent_id=town_id, target__kind__in=VILLAGE_KINDS)).count())
-    if stations:
-        tally.stations = stations
-        tally.save(update_fields=["stations"])
+    counts = (Station.objects.exclude(state=StationState.PROPOSED)
+              .filter(round__batch_id=batch_id, round__start_date__gte=month, round__start_date__lte=month_end(month))
+              .filter(Q(target_id=town_id) & ~Q(target__kind__in=VILLAGE_KINDS)
+                      | Q(target__parent_id=town_id, target__kind__in=VILLAGE_KINDS))
+              .aggregate(stations=Count("pk"), rounds=Count("round", distinct=True)))
+    if counts["stations"]:
+        tally.stations, tally.rounds = counts["stations"], counts["rounds"]
+        tally.save(update_fields=["stations", "rounds"])
     else:
         tally.delete()
+
+
+def _recount_rounds(month: date, batch_id: int) -> None:
+    tally, _created = RoundTally.objects.select_for_update().get_or_create(month=month, batch_id=batch_id)
+    rounds = _held_rounds(Round.objects.filter(batch_id=batch_id, start_date__gte=month,
+                                               start_date__lte=month_end(month))).count()
+    if rounds:
+        tally.rounds = rounds
+        tally.save(update_fields=["rounds"])
+    else:
+        tally.delete()
+
+
+def _held_rounds(rounds):
+    return rounds.filter(Exists(Station.objects.filter(round=OuterRef("pk")).exclude(state=StationState.PROPOSED)))
 
 
 def station_tallies_refresh(*keys: Key | None) -> None:
@@ -64,6 +83,8 @@ def station_tallies_refresh(*keys: Key | None) -> None:
         tally_lock(LOCK, shared=True)
         for key in keys:
             _recount(key)
+        for month, batch_id in sorted({(month, batch_id) for month, batch_id, _town in keys}):
+            _recount_rounds(month, batch_id)
 
 
 def station_tallies_unit_moved(unit, *, kind_before: str, parent_before: int | None) -> None:
@@ -78,26 +99,38 @@ def station_tallies_rebuild() -> int:
     with transaction.atomic():
         tally_lock(LOCK, shared=False)
         StationTally.objects.all().delete()
+        RoundTally.objects.all().delete()
         rows = StationTally.objects.bulk_create(
             (StationTally(month=as_date(row["tally_month"]), batch_id=row["tally_batch"], town_id=row["tally_town"],
-                          stations=row["n"])
+                          stations=row["n"], rounds=row["r"])
              for row in _held(Station.objects.all()).values("tally_month", "tally_batch", "tally_town")
-             .annotate(n=Count("pk")).order_by().iterator(chunk_size=2000)), batch_size=2000)
-    logger.info("station tally rebuilt: %s rows", len(rows))
+             .annotate(n=Count("pk"), r=Count("round", distinct=True)).order_by().iterator(chunk_size=2000)),
+            batch_size=2000)
+        rounds = RoundTally.objects.bulk_create(
+            (RoundTally(month=as_date(row["m"]), batch_id=row["batch_id"], rounds=row["n"])
+             for row in _held_rounds(Round.objects.all()).annotate(m=TruncMonth("start_date"))
+             .values("m", "batch_id").annotate(n=Count("pk")).order_by().iterator(chunk_size=2000)),
+            batch_size=2000)
+    logger.info("station tally rebuilt: %s rows (%s round rows)", len(rows), len(rounds))
     return len(rows)
 
 
 def held_figures(result_filter) -> dict:
     """{stations, rounds} held within the filter (the category does not narrow them; for those who see every
-    station): stations from the tally for whole months and from the stations for part-months; rounds from the
-    rounds (a few thousand at most), those with a held station at the township."""
+    station): from the tallies for whole months — the rounds from the township's own count when a township is
+    set, else from the round tally — and from the stations and rounds themselves for part-months."""
     f = result_filter
     tallies, edges = rollup_within(StationTally.objects.all(), f)
-    stations = tallies.aggregate(n=Sum("stations"))["n"] or 0
+    if f.township:
+        figures = tallies.aggregate(stations=Sum("stations"), rounds=Sum("rounds"))
+    else:
+        figures = tallies.aggregate(stations=Sum("stations"))
+        figures["rounds"] = rollup_within(RoundTally.objects.all(), f)[0].aggregate(n=Sum("rounds"))["n"]
+    stations, rounds = figures["stations"] or 0, figures["rounds"] or 0
     for low, high in edges:
-        stations += held_stations(type(f)(start=low, end=high, batch=f.batch, township=f.township),
-                                  Station.objects.all()).count()
-    rounds = held_rounds(f, Round.objects.all()).count()
+        edge = type(f)(start=low, end=high, batch=f.batch, township=f.township)
+        stations += held_stations(edge, Station.objects.all()).count()
+        rounds += held_rounds(edge, Round.objects.all()).count()
     return {"stations": stations, "rounds": rounds}
 
 

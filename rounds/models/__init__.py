@@ -29,4 +29,4 @@ from .fieldwork import (  # noqa: F401
     StationCheck,
     StationQuestionnaire,
 )
-from .tallies import StationTally  # noqa: F401,E402
+from .tallies import RoundTally, StationTally  # noqa: F401,E402

@@ -1,10 +1,11 @@
-"""The rectification tally (rectification.ItemTally) and the station tally (rounds.StationTally): kept in step with
+"""The rectification tally (rectification.ItemTally) and the station and round tallies (rounds.StationTally, RoundTally): kept in step with
 letters, items, sheets, stations, rounds and units; recoloured on a new day; read back exactly for any period."""
 
 import random
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import Q
 from django.utils import timezone
 
 from findings.models import Finding
@@ -13,7 +14,7 @@ from rectification.deadlines import deadline_level
 from rectification.models import HandoffLetter, ItemState, ItemTally, LetterState, RectificationItem
 from rectification.services.items import item_verify
 from rectification.tallies import item_figures, item_tallies_rebuild
-from rounds.models import Round, Station, StationState, StationTally, Theme
+from rounds.models import Round, RoundTally, Station, StationState, StationTally, Theme
 from rounds.tallies import held_figures, station_tallies_rebuild
 from supervision.filters import ResultFilter
 from tests.factories import TownshipFactory
@@ -27,7 +28,8 @@ def snapshot(model, fields):
 
 
 ITEM_FIELDS = ("month", "batch_id", "town_id", "category", "items", "closed", "red", "yellow", "green", "letters")
-STATION_FIELDS = ("month", "batch_id", "town_id", "stations")
+STATION_FIELDS = ("month", "batch_id", "town_id", "stations", "rounds")
+ROUND_FIELDS = ("month", "batch_id", "rounds")
 
 
 def assert_items_in_step(today=None):
@@ -37,9 +39,9 @@ def assert_items_in_step(today=None):
 
 
 def assert_stations_in_step():
-    kept = snapshot(StationTally, STATION_FIELDS)
+    kept = snapshot(StationTally, STATION_FIELDS), snapshot(RoundTally, ROUND_FIELDS)
     station_tallies_rebuild()
-    assert kept == snapshot(StationTally, STATION_FIELDS)
+    assert kept == (snapshot(StationTally, STATION_FIELDS), snapshot(RoundTally, ROUND_FIELDS))
 
 
 def direct_items(f: ResultFilter, today: date) -> dict:
@@ -135,18 +137,41 @@ def test_stations_keep_the_station_tally(rect_world):
     assert held_figures(ResultFilter(start=month, end=round_.start_date))["stations"] >= 1
 
 
+@pytest.mark.parametrize("township", [False, True])
 @pytest.mark.parametrize("period", [(None, None), ("first", "first"), ("before", None)])
-def test_held_figures_match_the_stations(rect_world, period):
+def test_held_figures_match_the_stations(rect_world, period, township):
     first = Round.objects.order_by("start_date").first().start_date
     values = {"first": first, "before": first - timedelta(days=3), None: None}
-    f = ResultFilter(start=values[period[0]], end=values[period[1]])
+    town = rect_world.stations["A"].target.parent if township else None
+    f = ResultFilter(start=values[period[0]], end=values[period[1]], township=town.pk if town else None)
+    assert f.rollups_answer
     stations = Station.objects.exclude(state=StationState.PROPOSED)
     if f.start:
         stations = stations.filter(round__start_date__gte=f.start)
     if f.end:
         stations = stations.filter(round__start_date__lte=f.end)
+    if town:
+        stations = stations.filter(Q(target=town) | Q(target__parent=town))
     assert held_figures(f) == {"stations": stations.count(),
                                "rounds": stations.values("round").distinct().count()}
+
+
+def test_a_round_across_townships_counts_once_for_the_city_and_once_in_each(rect_world):
+    station = Station.objects.get(pk=rect_world.stations["A"].pk)
+    round_ = station.round
+    held = held_figures(ResultFilter())
+    towns = {town: held_figures(ResultFilter(township=town.pk)) for town in (station.target.parent,
+                                                                            TownshipFactory(name="另一镇"))}
+    other_town = list(towns)[1]
+    added = Station.objects.create(round=round_, target=other_town, state=StationState.PLANNED)
+    assert held_figures(ResultFilter()) == {"stations": held["stations"] + 1, "rounds": held["rounds"]}
+    assert held_figures(ResultFilter(township=other_town.pk)) == {"stations": 1, "rounds": 1}
+    assert held_figures(ResultFilter(township=station.target.parent_id)) == towns[station.target.parent]
+    assert_stations_in_step()
+    added.delete()
+    assert held_figures(ResultFilter()) == held
+    assert held_figures(ResultFilter(township=other_town.pk)) == {"stations": 0, "rounds": 0}
+    assert_stations_in_step()
 
 
 def test_the_item_list_counts_from_the_tally(client_for, rect_world, rect_make_item):
