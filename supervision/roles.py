@@ -90,8 +90,12 @@ SCHEDULE_EDIT = [
     "django_celery_beat.change_crontabschedule",
 ]
 
+# Login lockouts (django-axes): the administrator reads them and lifts one by deleting its attempt record.
+LOCKOUTS = ["axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accessfailurelog"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.ADMIN: ORG_VIEW + ORG_EDIT + ROUNDS_VIEW + FORMULA_EDIT + SCHEDULE_EDIT + ["supervision.view_auditevent"],
+    Role.ADMIN: ORG_VIEW + ORG_EDIT + ROUNDS_VIEW + FORMULA_EDIT + SCHEDULE_EDIT + LOCKOUTS
+    + ["supervision.view_auditevent"],
     Role.COMMISSION_STAFF: ORG_VIEW
     + ROUNDS_VIEW
     + ROUNDS_PLAN
