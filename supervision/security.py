@@ -38,10 +38,11 @@ def error_page_style_hashes() -> tuple[str, ...]:
     return tuple(hashes)
 
 
-# The API documentation pages (drf-spectacular: Swagger UI, Redoc) run third-party bundles that inject <style>
-# elements and start a web worker from a blob: URL. They show the schema only, no records; they get inline style
-# elements and blob: workers, still no inline or foreign script.
-API_DOCS_PREFIXES = ("/api/docs/", "/api/redoc/")
+# The API documentation page (drf-spectacular's Swagger UI) runs a third-party bundle that injects <style>
+# elements and starts a web worker from a blob: URL. It shows the schema only, no records; it gets inline style
+# elements and blob: workers, still no inline or foreign script. (Redoc was dropped: its bundle fetches its logo
+# from the internet.)
+API_DOCS_PREFIXES = ("/api/docs/",)
 
 
 @cache
@@ -136,11 +137,14 @@ def lockout_minutes() -> int:
     return max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
 
 
+def lockout_message() -> str:
+    return _("登录失败次数过多，账号已暂时锁定，请%(minutes)s分钟后再试。") % {"minutes": lockout_minutes()}
+
+
 def lockout_response(request, original_response=None, credentials=None):
     """django-axes' answer to a throttled login: the login page again, saying how long to wait (HTTP 429)."""
     form = AuthenticationForm(request, data=None)
-    message = _("登录失败次数过多，账号已暂时锁定，请%(minutes)s分钟后再试。") % {"minutes": lockout_minutes()}
-    return render(request, "registration/login.html", {"form": form, "lockout_message": message,
+    return render(request, "registration/login.html", {"form": form, "lockout_message": lockout_message(),
                                                        "next": request.POST.get("next", "")}, status=429)
 
 
