@@ -205,7 +205,6 @@ SPECTACULAR_SETTINGS = {
     # The docs pages' assets come from drf-spectacular-sidecar, served locally (no CDN on the intranet).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     # Two models have a "state": name their choice sets so the schema does not invent a name.
     "ENUM_NAME_OVERRIDES": {
         "BatchStateEnum": "rounds.models.BatchState",
@@ -213,6 +212,7 @@ SPECTACULAR_SETTINGS = {
         # People and problem sheets both have a "category": persons' categories and checklist themes.
         "PersonCategoryEnum": "supervision.models.PersonCategory",
         "ThemeEnum": "rounds.models.Theme",
+        "UnitKindEnum": "supervision.models.UnitKind",
         "FindingStateEnum": "findings.models.FindingState",
     },
 }
