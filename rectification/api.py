@@ -267,11 +267,12 @@ class LetterViewSet(viewsets.ReadOnlyModelViewSet):
         return serve(request, letter_issue, self._answer, letter=letter_for_user(request.user, pk, "issue"))
 
 
-def round_for_letters(user, pk) -> Round:
-    """The round whose letters a run drafts and issues: who may draft and issue letters (as on the page)."""
-    require_perm(user, "rectification.add_handoffletter")
-    require_perm(user, "rectification.issue_handoffletter")
-    return round_for_user(user, pk)
+def round_for_letters(request) -> Round:
+    """The round (named in the body) whose letters a run drafts and issues: who may draft and issue letters (as on
+    the page). Anyone else gets the 404 before the body is read."""
+    require_perm(request.user, "rectification.add_handoffletter")
+    require_perm(request.user, "rectification.issue_handoffletter")
+    return round_for_user(request.user, given_id(request, "round"))
 
 
 def run_for_user(user, pk) -> LetterRun:
@@ -291,7 +292,7 @@ class LetterRunViewSet(viewsets.GenericViewSet):
     @extend_schema(request=LetterRunStartSerializer, responses={202: LetterRunSerializer, 400: ErrorSerializer},
                    description="批量生成并签发一个轮次的交办函（后台任务）；按返回的 progress 查询进度。")
     def create(self, request, *args, **kwargs):
-        round_ = round_for_letters(request.user, given_id(request, "round"))
+        round_ = round_for_letters(request)
         return serve(request, letters_generate, self._answer, data=LetterStartSerializer,
                      code=status.HTTP_202_ACCEPTED, round=round_)
 

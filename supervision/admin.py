@@ -1,9 +1,12 @@
-"""Django admin for the organisation. Saves go through the same services as the pages."""
+"""Django admin for the organisation. Saves go through the same services as the pages.
+
+Plain ModelAdmin, not guardian's GuardedModelAdmin: its "object permissions" pages would let an administrator grant
+a user view_unit on any unit, which makes that user the unit's liaison (supervision.access) outside the account
+service and without an audit event. Liaisons are set on the account (account_create / account_set_roles) only."""
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdmin
 
 from .models import AuditEvent, ConflictDeclaration, Person, Unit
 from .services.organisation import (
@@ -53,7 +56,7 @@ class ServiceAdminMixin:
 
 
 @admin.register(Unit)
-class UnitAdmin(ServiceAdminMixin, GuardedModelAdmin):
+class UnitAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "code", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code", "parent__name"]
@@ -85,7 +88,7 @@ class ConflictInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ServiceAdminMixin, GuardedModelAdmin):
+class PersonAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "category", "home_unit", "post", "phone", "user", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["name", "phone", "home_unit__name"]

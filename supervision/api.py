@@ -261,7 +261,14 @@ class TokenView(ObtainAuthToken):
         return Response({"token": token.key})
 
 
-router = routers.DefaultRouter()
+class Router(routers.DefaultRouter):
+    """The API root and the organisation's routes; one URL per resource (JSON is the format), like the apps'
+    SimpleRouters: no /units.json twins."""
+
+    include_format_suffixes = False
+
+
+router = Router()
 router.register("units", UnitViewSet, basename="api-unit")
 router.register("people", PersonViewSet, basename="api-person")
 router.register("conflicts", ConflictViewSet, basename="api-conflict")

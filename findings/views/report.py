@@ -109,14 +109,15 @@ def station_report(request, pk):
 @require_POST
 def station_report_action(request, pk):
     station, report = _station_and_report(request.user, pk)
+    if not can_work(request.user, station):
+        # The team, its leader and the planners get a refusal that says why; a mere viewer gets the 404 (before
+        # the form is read: a viewer's empty or malformed POST is not told what to fill in).
+        raise Http404
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择要执行的操作"))
         return redirect("station_report", pk=station.pk)
     action = form.cleaned_data["action"]
-    if not can_work(request.user, station):
-        # The team, its leader and the planners get a refusal that says why; a mere viewer gets the 404.
-        raise Http404
     draft = ReportForm(request.POST) if action == "submit" and "overall" in request.POST else None
     if draft is not None and not draft.is_valid():
         return render(request, "findings/report.html", _context(request, station, report, form=draft), status=400)

@@ -371,3 +371,14 @@ def test_failed_login_for_an_unknown_user_and_the_lockout_are_audited(client, us
                   .order_by("id"))
     assert len(events) == settings.AXES_FAILURE_LIMIT + 1
     assert events[-1].changes.get("locked_out") is True
+
+
+def test_the_admin_grants_no_object_permissions(client, users, org):
+    """guardian's object-permission pages would make anyone a unit's liaison, outside the account service and the
+    audit trail: the admin has none."""
+    client.force_login(users["admin"])
+    assert client.get(reverse("admin:supervision_unit_change", args=[org["village"].pk])).status_code == 200
+    # No such page: the admin reads "2/permissions" as an object id, and there is no such unit.
+    response = client.get(f"/admin/supervision/unit/{org['village'].pk}/permissions/", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:index")
+    assert "不存在" in response.content.decode()
