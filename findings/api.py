@@ -550,7 +550,8 @@ class FindingViewSet(AccessRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     @documented("上传一个证据文件（multipart）。按内容识别类型、限制大小、检查文件名；被拒绝的文件不保存。",
                 methods=["POST"], request={"multipart/form-data": EvidenceUploadSerializer},
                 response=EvidenceSerializer, code=201)
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser],
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser], pagination_class=None,
+            filter_backends=[],
             serializer_class=EvidenceUploadSerializer)
     def evidence(self, request, pk=None):
         if request.method == "GET":

@@ -104,7 +104,8 @@ class LeadSerializer(serializers.ModelSerializer):
     summary = serializers.CharField(read_only=True, allow_null=True)
     suspected = serializers.CharField(read_only=True, allow_null=True)
     cancel_reason = serializers.CharField(read_only=True, allow_null=True)
-    disposal = serializers.ChoiceField(choices=LeadDisposal.choices, read_only=True, allow_null=True)
+    disposal = serializers.ChoiceField(choices=LeadDisposal.choices, read_only=True, allow_null=True,
+                                       allow_blank=True)
     disposal_note = serializers.CharField(read_only=True, allow_null=True)
     disposed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     result = serializers.CharField(read_only=True, allow_null=True)
@@ -117,6 +118,8 @@ class LeadSerializer(serializers.ModelSerializer):
 
     def to_representation(self, lead):
         data = super().to_representation(lead)
+        if data.get("disposal") == "":
+            data["disposal"] = None  # not disposed of yet: null, as the schema says
         if not getattr(lead, "content", False):
             for name in LEAD_CONTENT_FIELDS:
                 data[name] = None

@@ -369,7 +369,7 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=None, responses={200: ItemEventSerializer(many=True)},
                    description="整改事项的全部记录（方案、进展、提交、退回、销号、回头看），含佐证材料。")
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request, pk=None):
         item = item_for_user(request.user, pk)
         events = item.events.prefetch_related("evidence").order_by("created_at", "id")

@@ -24,6 +24,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, inline_ser
 from rest_framework import exceptions, routers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from supervision.models import Person, Unit
@@ -468,7 +469,8 @@ class BatchViewSet(AccessRetrieveMixin, viewsets.ReadOnlyModelViewSet):
                    description="批次的巡前培训及出勤。")
     @documented("新增一次巡前培训（委机关）；出勤另行登记。", methods=["POST"], request=TrainingCreateSerializer,
                 response=TrainingSerializer, code=201)
-    @action(detail=True, methods=["get", "post"], serializer_class=TrainingCreateSerializer)
+    @action(detail=True, methods=["get", "post"], serializer_class=TrainingCreateSerializer, pagination_class=None,
+            filter_backends=[])
     def training(self, request, pk=None):
         if request.method == "GET":
             batch = batch_for_user(request.user, pk)
@@ -517,7 +519,8 @@ class TrainingViewSet(AccessRetrieveMixin, viewsets.GenericViewSet):
 
     @documented("登记出勤：参训人员名单（替换原名单），只能是本批次驻点成员。", request=AttendanceSerializer,
                 response=TrainingSerializer)
-    @action(detail=True, methods=["post"], serializer_class=AttendanceSerializer)
+    # JSON only: a form without the `people` field would read as "nobody attended" and clear the list.
+    @action(detail=True, methods=["post"], serializer_class=AttendanceSerializer, parser_classes=[JSONParser])
     def attendance(self, request, pk=None):
         session = training_for_user(request.user, pk, "plan")
         data = validated(AttendanceSerializer, request)

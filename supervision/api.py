@@ -138,7 +138,7 @@ class UnitViewSet(AccessRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
     queryset = Unit.objects.none()  # for the schema; requests use get_queryset
-    lookup_value_regex = "[0-9]+"  # anything else is a 404 from the URL conf
+    lookup_value_converter = "int"  # anything else is a 404 from the URL conf
 
     def get_queryset(self):
         return units_visible_to(self.request.user).order_by("id")
@@ -170,7 +170,7 @@ class PersonViewSet(AccessRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
     queryset = Person.objects.none()
-    lookup_value_regex = "[0-9]+"
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         return people_visible_to(self.request.user).order_by("id")
@@ -204,7 +204,7 @@ class ConflictViewSet(AccessRetrieveMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ConflictFilter
     pagination_class = CountlessPagination
     queryset = ConflictDeclaration.objects.none()
-    lookup_value_regex = "[0-9]+"
+    lookup_value_converter = "int"
 
     def get_queryset(self):
         if not self.request.user.has_perm("supervision.view_conflictdeclaration"):
@@ -268,7 +268,7 @@ class Router(routers.DefaultRouter):
     include_format_suffixes = False
 
 
-router = Router()
+router = Router(use_regex_path=False)  # <int:pk>: typed in the schema, as in the apps' routers
 router.register("units", UnitViewSet, basename="api-unit")
 router.register("people", PersonViewSet, basename="api-person")
 router.register("conflicts", ConflictViewSet, basename="api-conflict")

@@ -118,6 +118,10 @@ def test_training_and_attendance(api, confirmed_world):
     assert response.status_code == 400
     assert response.json() == {"detail": ["不是本批次驻点成员：赵永红"]}
     assert audit_actions(since) == ["training.create", "training.attendance"]
+    # A form without the field would read as "nobody attended": the list is only replaced from JSON.
+    response = client.post(f"/api/training/{session.pk}/attendance/", {}, format="multipart")
+    assert response.status_code == 415
+    assert set(session.attendees.values_list("pk", flat=True)) == set(team)
     listing = api("admin").get(f"/api/batches/{world.batch.pk}/training/").json()
     assert [(s["topic"], len(s["attendees"])) for s in listing] == [("惠民政策专题", 2)]
     assert api("admin").get(f"/api/training/{session.pk}/").json()["place"] == "镇会议室"
