@@ -40,10 +40,9 @@ run: system-deps install messages
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# The suite runs in one process per core (pytest-xdist; each has its own test database); TEST_WORKERS=0 for one.
-TEST_WORKERS ?= auto
+# One process per core (TEST_WORKERS, default auto), in two passes: see scripts/run-tests.sh.
 test: system-deps-test install-test messages
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	PY=$(PY) scripts/run-tests.sh $(PYTEST_ARGS)
 
 bench: install
 	@for f in bench/*.py; do echo "# $$f"; $(PY) $$f || exit 1; done

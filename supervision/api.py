@@ -241,12 +241,23 @@ class PostOrAuthenticated(permissions.BasePermission):
         return request.method == "POST" or bool(request.user and request.user.is_authenticated)
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    """DRF's credentials, bounded like the login form's: an over-long user name is refused before authentication
+    (django-axes would record the failure in a 255-character column)."""
+
+    username = serializers.CharField(label="用户名", write_only=True, max_length=150)
+    password = serializers.CharField(label="密码", style={"input_type": "password"}, trim_whitespace=False,
+                                     write_only=True, max_length=4096)
+
+
 class TokenView(ObtainAuthToken):
     """POST username + password: the user's API token (made on first use). Audited as "auth.token"."""
 
     permission_classes = [PostOrAuthenticated]
 
-    @extend_schema(request=AuthTokenSerializer, responses={200: TokenSerializer},
+    serializer_class = TokenRequestSerializer
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer},
                    description="用户名和密码换取API令牌（令牌与该用户权限相同）。每次获取均记入审计日志。")
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -17,6 +17,15 @@ def require_service(name: str, reason: str):
     pytest.skip(f"{name} unavailable: {reason}")
 
 
+def pytest_collection_modifyitems(items):
+    """Mark the tests on a transactional database (see scripts/run-tests.sh: they run in a pass of their own)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if ({"transactional_db", "live_server"} & set(item.fixturenames)
+                or (marker is not None and marker.kwargs.get("transaction"))):
+            item.add_marker(pytest.mark.transactional)
+
+
 @pytest.fixture
 def org(db):
     town = TownshipFactory(name="金牛镇")

@@ -315,3 +315,12 @@ def test_token_endpoint_is_throttled_like_the_login_page(results_world, settings
     assert response.status_code == 429
     assert response.json()["detail"] == "登录失败次数过多，账号已暂时锁定，请15分钟后再试。"
     assert not Token.objects.filter(user=results_world.users["case_office"]).exists()
+
+
+def test_an_over_long_user_name_is_refused_before_authentication(db):
+    from axes.models import AccessAttempt
+
+    response = APIClient().post("/api/token/", {"username": "x" * 300, "password": "whatever"}, format="json")
+    assert response.status_code == 400
+    assert "username" in response.json()
+    assert not AccessAttempt.objects.exists()
