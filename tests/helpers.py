@@ -16,3 +16,9 @@ def audit_actions(since: int) -> list[str]:
 
 def text(response) -> str:
     return response.content.decode()
+
+
+def result_ids(response) -> set[int]:
+    """The ids of an API list page (after checking it answered 200)."""
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}

@@ -4,29 +4,14 @@ permission with a 404 as well: require_perm, the access helpers), and a service'
 message."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from supervision.models import AuditEvent, ConflictDeclaration, Person, Unit, UnitKind
 from tests.factories import ConflictFactory, PersonFactory, UnitFactory, VillageFactory
 from tests.helpers import audit_actions, last_audit_id
+from tests.helpers import result_ids as ids
 
 pytest_plugins = ["tests.rounds.fixtures_rounds"]
 pytestmark = pytest.mark.usefixtures("zh_hans")
-
-
-@pytest.fixture
-def api(users):
-    def login(role):
-        client = APIClient()
-        client.force_authenticate(users[role])
-        return client
-
-    return login
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 # --- units --------------------------------------------------------------------------------------------------------

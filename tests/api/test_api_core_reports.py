@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from findings.models import ApprovalEvent, ReportState, StationReport
 from findings.services.findings import finding_confirm
@@ -19,16 +18,6 @@ pytest_plugins = ["tests.rounds.fixtures_rounds", "tests.findings.fixtures_findi
 pytestmark = pytest.mark.usefixtures("zh_hans")
 
 DRAFT = {"overall": "村“两委”班子能落实村务公开。", "suggestions": "建立补贴发放复核机制。"}
-
-
-@pytest.fixture
-def api(users):
-    def login(role):
-        client = APIClient()
-        client.force_authenticate(users[role])
-        return client
-
-    return login
 
 
 @pytest.fixture

@@ -6,30 +6,15 @@ the same service (state, audit event); a role that may not see the object, or ma
 from datetime import date
 
 import pytest
-from rest_framework.test import APIClient
 
 from rounds.models import Batch, Round, Station, StationCheck, StationMember, StationState, TrainingSession
 from supervision.models import AuditEvent
 from tests.factories import VillageFactory
 from tests.helpers import audit_actions, last_audit_id
+from tests.helpers import result_ids as ids
 
 pytest_plugins = ["tests.rounds.fixtures_rounds", "tests.findings.fixtures_findings"]
 pytestmark = pytest.mark.usefixtures("zh_hans")
-
-
-@pytest.fixture
-def api(users):
-    def login(role):
-        client = APIClient()
-        client.force_authenticate(users[role])
-        return client
-
-    return login
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 def member_of(world, name) -> StationMember:

@@ -12,6 +12,7 @@ from findings.services.findings import finding_withdraw
 from rounds.models import ChecklistVersion, CheckResult, FieldRecord, Station, StationCheck, StationState
 from supervision.models import AuditEvent
 from tests.helpers import audit_actions, last_audit_id
+from tests.helpers import result_ids as ids
 
 pytest_plugins = ["tests.rounds.fixtures_rounds", "tests.rounds.fixtures_fieldwork", "tests.findings.fixtures_findings"]
 pytestmark = pytest.mark.usefixtures("zh_hans")
@@ -19,21 +20,6 @@ pytestmark = pytest.mark.usefixtures("zh_hans")
 WRITERS = ["commission", "leader", "member"]
 READERS = ["admin", "commission_leader"]  # see every station, are on no team
 STRANGERS = ["other_team", "liaison", "target_liaison", "case_office", "outsider"]
-
-
-@pytest.fixture
-def api(users):
-    def login(role):
-        client = APIClient()
-        client.force_authenticate(users[role])
-        return client
-
-    return login
-
-
-def ids(response) -> set[int]:
-    assert response.status_code == 200, response.content
-    return {row["id"] for row in response.json()["results"]}
 
 
 def check_of(station, code) -> StationCheck:
