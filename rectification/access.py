@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from findings.access import liaison_unit_ids
 from rounds.access import can_lead
 
-from .models import HandoffLetter, LetterState, RectificationEvidence, RectificationItem
+from .models import HandoffLetter, LetterRun, LetterState, RectificationEvidence, RectificationItem
 
 
 def _team(user, station) -> bool:
@@ -76,3 +76,10 @@ def rectification_evidence_for_user(user, pk) -> RectificationEvidence:
     evidence = get_object_or_404(RectificationEvidence, pk=pk)
     item_for_user(user, evidence.item_id)
     return evidence
+
+
+def run_for_user(user, pk) -> LetterRun:
+    """A batch run of a round's letters and its progress: for who may draft letters; anyone else gets a 404."""
+    if not user.has_perm("rectification.add_handoffletter"):
+        raise Http404
+    return get_object_or_404(LetterRun.objects.select_related("round__batch"), pk=pk)

@@ -13,7 +13,6 @@ rectification.letters_run, started by the service letters_generate as on the pag
 (202) and GET /api/letter-runs/<id>/ is its progress, to poll until "finished"."""
 
 import django_filters
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import routers, serializers, status, viewsets
@@ -28,7 +27,7 @@ from rounds.api import CountlessPagination, ErrorSerializer, IdFilter, round_for
 from rounds.models import Round
 from supervision.views.common import require_perm
 
-from .access import item_for_user, letter_for_user, rectification_evidence_for_user
+from .access import item_for_user, letter_for_user, rectification_evidence_for_user, run_for_user
 from .models import (
     HandoffLetter,
     ItemEvent,
@@ -273,12 +272,6 @@ def round_for_letters(request) -> Round:
     require_perm(request.user, "rectification.add_handoffletter")
     require_perm(request.user, "rectification.issue_handoffletter")
     return round_for_user(request.user, given_id(request, "round"))
-
-
-def run_for_user(user, pk) -> LetterRun:
-    """A run and its progress: who may draft letters (as on the page); anyone else gets a 404."""
-    require_perm(user, "rectification.add_handoffletter")
-    return get_object_or_404(LetterRun.objects.select_related("round__batch"), pk=pk)
 
 
 class LetterRunViewSet(viewsets.GenericViewSet):

@@ -21,7 +21,7 @@ from rounds.selectors import user_has_stations
 from supervision.documents import document_response, filed_pdf_response
 from supervision.views.common import apply_service_errors, paginate, posted, refuse, require_perm
 
-from ..access import letter_for_user
+from ..access import letter_for_user, run_for_user
 from ..forms_letters import LetterForm, LetterStartForm
 from ..models import HandoffLetter, LetterRun, LetterRunState, LetterState
 from ..selectors import letters_visible_to
@@ -178,23 +178,18 @@ def round_letters(request, pk):
     })
 
 
-def _run_for_user(user, pk) -> LetterRun:
-    require_perm(user, "rectification.add_handoffletter")
-    return get_object_or_404(LetterRun.objects.select_related("round__batch"), pk=pk)
-
-
 def _run_context(run: LetterRun) -> dict:
     finished = run.state in (LetterRunState.DONE, LetterRunState.FAILED)
     return {"run": run, "finished": finished, "run_tag": RUN_TAGS.get(run.state, "")}
 
 
 def letter_run(request, pk):
-    run = _run_for_user(request.user, pk)
+    run = run_for_user(request.user, pk)
     return render(request, "rectification/letter_run.html", _run_context(run))
 
 
 def letter_run_progress(request, pk):
-    run = _run_for_user(request.user, pk)
+    run = run_for_user(request.user, pk)
     response = render(request, "rectification/_run_progress.html", _run_context(run))
     response["Cache-Control"] = "no-store"
     return response
